@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The project's root folder (where package.json, data/ and migrations/ live). */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const TIME_ZONE = 'Asia/Shanghai';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_DATA: z.enum(['0', '1']).default('1'),
+});
+
+export interface DatabaseConfig {
+  dialect: 'sqlite' | 'postgres';
+  /** SQLite file path, or PostgreSQL connection URL. */
+  url: string;
+}
+
+export interface Config {
+  port: number;
+  database: DatabaseConfig;
+  logLevel: string;
+  /** Load the synthetic Yuzhong demo registry into an empty database on start-up. */
+  demoData: boolean;
+}
+
+export function databaseConfigFromUrl(url: string | undefined): DatabaseConfig {
+  if (url && /^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url };
+  const file = url && url.length > 0 ? url : path.join(projectRoot, 'data', 'double-random.sqlite');
+  return { dialect: 'sqlite', url: file };
+}
+
+/** Reads and validates the environment once; fails fast with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`配置错误 (CONFIG_INVALID)：${problems}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    database: databaseConfigFromUrl(e.DATABASE_URL),
+    logLevel: e.LOG_LEVEL,
+    demoData: e.DEMO_DATA === '1',
+  });
+}

@@ -1,0 +1,66 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { InspectorTable, ConflictTable } from '../schema.ts';
+import type { Executor } from './objects.ts';
+
+export type InspectorRow = Selectable<InspectorTable>;
+
+export interface InspectorFilters {
+  department?: string;
+  status?: string;
+  kind?: string;
+  q?: string;
+}
+
+export async function findInspector(db: Executor, certificateNo: string): Promise<InspectorRow | undefined> {
+  return db.selectFrom('inspectors').selectAll().where('certificate_no', '=', certificateNo).executeTakeFirst();
+}
+
+export async function listInspectors(
+  db: Executor,
+  f: InspectorFilters,
+  page: { limit: number; offset: number },
+): Promise<{ rows: InspectorRow[]; total: number }> {
+  let q = db.selectFrom('inspectors');
+  if (f.department) q = q.where('department_code', '=', f.department);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.q) {
+    const like = `%${f.q.replace(/[%_\\]/g, '')}%`;
+    q = q.where((eb) => eb.or([eb('name', 'like', like), eb('certificate_no', 'like', like)]));
+  }
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.selectAll().orderBy('certificate_no').limit(page.limit).offset(page.offset).execute();
+  return { rows, total: Number(total) };
+}
+
+export async function insertInspector(db: Executor, row: Insertable<InspectorTable>): Promise<void> {
+  await db.insertInto('inspectors').values(row).execute();
+}
+
+export async function updateInspector(db: Executor, certificateNo: string, changes: Partial<InspectorTable>): Promise<void> {
+  await db.updateTable('inspectors').set(changes).where('certificate_no', '=', certificateNo).execute();
+}
+
+export async function listConflictsOf(db: Executor, certificateNo: string): Promise<Selectable<ConflictTable>[]> {
+  return db.selectFrom('conflicts').selectAll().where('certificate_no', '=', certificateNo).orderBy('uscc').execute();
+}
+
+/** Inserts or updates the reason of a declared conflict; returns true when it was new. */
+export async function upsertConflict(db: Executor, row: Insertable<ConflictTable>): Promise<boolean> {
+  const existing = await db
+    .selectFrom('conflicts')
+    .select('id')
+    .where('certificate_no', '=', row.certificate_no)
+    .where('uscc', '=', row.uscc)
+    .executeTakeFirst();
+  if (existing) {
+    await db
+      .updateTable('conflicts')
+      .set({ reason: row.reason, ...(row.declared_on ? { declared_on: row.declared_on } : {}) })
+      .where('id', '=', existing.id)
+      .execute();
+    return false;
+  }
+  await db.insertInto('conflicts').values(row).execute();
+  return true;
+}

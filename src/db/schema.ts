@@ -1,0 +1,165 @@
+/**
+ * Table types. Dates (calendar days in Asia/Shanghai) are 'YYYY-MM-DD' text; instants are
+ * ISO-8601 UTC text; booleans are 0/1; lists are JSON text. The same on SQLite and PostgreSQL.
+ */
+import type { Generated } from 'kysely';
+
+export interface DepartmentTable {
+  code: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** 抽查事项清单 */
+export interface MatterTable {
+  code: string;
+  department_code: string;
+  name: string;
+  legal_basis: string | null;
+  importance: 'key' | 'general';
+  /** Ratio cap (0–1] for general matters; null for key matters. */
+  ratio_cap: number | null;
+  /** JSON array of entity types; [] = all. */
+  entity_types: string;
+  method: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** 检查对象名录库 */
+export interface ObjectTable {
+  uscc: string;
+  name: string;
+  entity_type: string;
+  industry_code: string | null;
+  street: string | null;
+  address: string | null;
+  registered_on: string | null;
+  /** Personal data for individual businesses: never published unmasked. */
+  legal_representative: string | null;
+  registration_status: string;
+  credit_grade: string | null;
+  graded_on: string | null;
+  sector_grade: string | null;
+  sector_graded_on: string | null;
+  /** JSON array of special-registry tags. */
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A grade period that has been superseded; the current one is on the object row. */
+export interface GradeHistoryTable {
+  id: Generated<number>;
+  uscc: string;
+  /** 'credit' or 'sector': never mixed. */
+  kind: string;
+  grade: string | null;
+  graded_on: string | null;
+  superseded_on: string;
+  recorded_at: string;
+}
+
+/** Field-level change log of both registries (before/after as JSON). */
+export interface RegistryChangeTable {
+  id: Generated<number>;
+  registry: 'object' | 'inspector';
+  key: string;
+  changed_at: string;
+  source: string;
+  before: string;
+  after: string;
+}
+
+/** 经营异常名录 membership */
+export interface AbnormalListingTable {
+  id: Generated<number>;
+  uscc: string;
+  listed_on: string;
+  reason: string;
+  removed_on: string | null;
+  removal_reason: string | null;
+  created_at: string;
+}
+
+/** 执法检查人员名录库 */
+export interface InspectorTable {
+  certificate_no: string;
+  name: string;
+  department_code: string;
+  valid_from: string | null;
+  valid_to: string | null;
+  /** JSON array of matter codes or categories the officer may check. */
+  qualifications: string;
+  status: string;
+  kind: string;
+  yearly_capacity: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** 回避: declared conflicts between an inspector and an entity. */
+export interface ConflictTable {
+  id: Generated<number>;
+  certificate_no: string;
+  uscc: string;
+  reason: string;
+  declared_on: string | null;
+  created_at: string;
+}
+
+/** Past inspections brought from the old platform (or recorded here later). */
+export interface PastInspectionTable {
+  id: Generated<number>;
+  uscc: string;
+  inspected_on: string;
+  department_code: string;
+  /** JSON array of certificate numbers. */
+  officers: string;
+  /** JSON array of result codes. */
+  result_codes: string;
+  task_ref: string | null;
+  created_at: string;
+}
+
+/** Past violations, for the 2-year first-violation rule. */
+export interface PastViolationTable {
+  id: Generated<number>;
+  uscc: string;
+  occurred_on: string;
+  violation_type: string;
+  decision: string | null;
+  created_at: string;
+}
+
+export interface ImportJobTable {
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  file_name: string;
+  skip_invalid: number;
+  rows_read: number;
+  inserted: number;
+  updated: number;
+  rejected: number;
+  /** JSON summary (counts per error kind, first problems, report paths). */
+  summary: string | null;
+  message: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface Database {
+  departments: DepartmentTable;
+  matters: MatterTable;
+  objects: ObjectTable;
+  grade_history: GradeHistoryTable;
+  registry_changes: RegistryChangeTable;
+  abnormal_listings: AbnormalListingTable;
+  inspectors: InspectorTable;
+  conflicts: ConflictTable;
+  past_inspections: PastInspectionTable;
+  past_violations: PastViolationTable;
+  import_jobs: ImportJobTable;
+}
