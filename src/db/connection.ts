@@ -33,6 +33,9 @@ export function openSqlite(file: string): SQLite.Database {
 export function createDb(config: DatabaseConfig, options: { poolSize?: number } = {}): DbHandle {
   if (config.dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10 });
+    // An idle client whose server connection ends (restart, administrator command) must not
+    // crash the process: the pool drops it and the next query opens a new one.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', config, close: () => db.destroy() };
   }

@@ -2,7 +2,7 @@
  * Table types. Dates (calendar days in Asia/Shanghai) are 'YYYY-MM-DD' text; instants are
  * ISO-8601 UTC text; booleans are 0/1; lists are JSON text. The same on SQLite and PostgreSQL.
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface DepartmentTable {
   code: string;
@@ -138,11 +138,11 @@ export interface ImportJobTable {
   kind: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed';
   file_name: string;
-  skip_invalid: number;
-  rows_read: number;
-  inserted: number;
-  updated: number;
-  rejected: number;
+  skip_invalid: ColumnType<number, number | undefined, number>;
+  rows_read: ColumnType<number, number | undefined, number>;
+  inserted: ColumnType<number, number | undefined, number>;
+  updated: ColumnType<number, number | undefined, number>;
+  rejected: ColumnType<number, number | undefined, number>;
   /** JSON summary (counts per error kind, first problems, report paths). */
   summary: string | null;
   message: string | null;

@@ -1,0 +1,27 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ImportJobTable } from '../schema.ts';
+import type { Executor } from './objects.ts';
+
+export type ImportJobRow = Selectable<ImportJobTable>;
+
+export async function insertImportJob(db: Executor, row: Insertable<ImportJobTable>): Promise<void> {
+  await db.insertInto('import_jobs').values(row).execute();
+}
+
+export async function updateImportJob(db: Executor, id: string, changes: Updateable<ImportJobTable>): Promise<void> {
+  await db.updateTable('import_jobs').set(changes).where('id', '=', id).execute();
+}
+
+export async function findImportJob(db: Executor, id: string): Promise<ImportJobRow | undefined> {
+  return db.selectFrom('import_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Jobs left 'queued' or 'running' by a process that stopped. */
+export async function failUnfinishedImportJobs(db: Executor, message: string, at: string): Promise<number> {
+  const r = await db
+    .updateTable('import_jobs')
+    .set({ status: 'failed', message, finished_at: at })
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

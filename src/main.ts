@@ -1,0 +1,10 @@
+/** The `double-random` command (CLI entry point; `serve` starts the HTTP service). */
+import { buildCli } from './cli/program.ts';
+
+buildCli()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`错误${e.code ? ` (${e.code})` : ''}：${e.message ?? String(err)}\n`);
+    process.exitCode = process.exitCode || 2;
+  });

@@ -1,0 +1,44 @@
+/** Starts the HTTP service: database, migrations, demo data on an empty database, express. */
+import type { Server } from 'node:http';
+import type { Config } from './config.ts';
+import { createDb, type DbHandle } from './db/connection.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createApp } from './http/app.ts';
+import { createLogger } from './logger.ts';
+import { loadDemoData } from './services/demo.ts';
+
+export interface RunningServer {
+  server: Server;
+  handle: DbHandle;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const handle = createDb(config.database);
+  await migrateToLatest(handle.db);
+  if (config.demoData) {
+    const demo = await loadDemoData(handle.db);
+    if (demo.loaded) logger.info({ counts: demo.counts }, '已载入渝中区演示数据 (demo data loaded)');
+  }
+  const app = createApp({ handle, logger });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.on('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, database: handle.dialect }, `服务已启动：http://localhost:${port}/`);
+  const close = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await handle.close();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, '正在停止服务');
+      void close().then(() => process.exit(0));
+    });
+  }
+  return { server, handle, port, close };
+}
