@@ -1,0 +1,22 @@
+/** Every resource's operations, in the order the document lists them. */
+import type { Operation } from '../operation.ts';
+import { buildOpenApiDocument } from '../openapi.ts';
+import { healthOperations } from './health.ts';
+import { objectOperations } from './objects.ts';
+import { inspectorOperations } from './inspectors.ts';
+import { departmentOperations } from './departments.ts';
+import { matterOperations } from './matters.ts';
+import { openapiOperations } from './openapi.ts';
+
+/** One group per resource: each becomes one express router. */
+export function operationGroups(): Operation[][] {
+  return [objectOperations, inspectorOperations, departmentOperations, matterOperations, healthOperations, openapiOperations(openApiDocument)];
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** The OpenAPI document of the whole API (built once; the operations do not change at run time). */
+export function openApiDocument(): Record<string, unknown> {
+  cached ??= buildOpenApiDocument(operationGroups().flat());
+  return cached;
+}

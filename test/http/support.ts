@@ -1,0 +1,90 @@
+/** Shared set-up of the HTTP tests: a real, migrated database per file and an app over it. */
+import { expect } from 'vitest';
+import request from 'supertest';
+import { pino } from 'pino';
+import type { Express } from 'express';
+import { createApp } from '../../src/http/app.ts';
+import { withCheckCharacter, USCC_ALPHABET } from '../../src/domain/uscc.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  requestId?: string;
+  err?: { message?: string; stack?: string };
+  [key: string]: unknown;
+}
+
+export interface Api {
+  db: TestDb;
+  app: Express;
+  /** Error-level log lines the app wrote. */
+  logs: LogLine[];
+  http: ReturnType<typeof request>;
+}
+
+export async function startApi(): Promise<Api> {
+  const db = await createTestDb();
+  const logs: LogLine[] = [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const app = createApp({ handle: db, logger });
+  return { db, app, logs, http: request(app) };
+}
+
+/**
+ * A valid USCC in Yuzhong (500103). `kind` is the second character: 1 enterprise,
+ * 2 individual business, 3 farmers' cooperative.
+ */
+export function uscc(n: number, kind: '1' | '2' | '3' = '1'): string {
+  return withCheckCharacter(`9${kind}500103${String(n).padStart(9, '0')}`);
+}
+
+/** The same code with a wrong check character; returns it and the character that was expected. */
+export function withWrongCheck(code: string): { code: string; expected: string } {
+  const expected = code[17];
+  const wrong = USCC_ALPHABET[(USCC_ALPHABET.indexOf(expected) + 1) % USCC_ALPHABET.length];
+  return { code: code.slice(0, 17) + wrong, expected };
+}
+
+export interface ErrorJson {
+  error: { code: string; message: string; problems: { path: string; code: string; message: string }[] };
+}
+
+/**
+ * Asserts an error response: its status and code, and, for 400s, that one problem names `path`
+ * (with `problemCode` when given). Returns that problem.
+ */
+export function expectError(
+  res: request.Response,
+  status: number,
+  code: string,
+  path?: string,
+  problemCode?: string,
+): { path: string; code: string; message: string } | undefined {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  const body = res.body as ErrorJson;
+  expect(body.error.code).toBe(code);
+  expect(body.error.message).toMatch(/[\u4e00-\u9fff]/); // users read Chinese
+  if (status === 400) expect(body.error.problems.length).toBeGreaterThan(0);
+  if (path === undefined) return undefined;
+  const problem = body.error.problems.find((p) => p.path === path);
+  expect(problem, `no problem at ${path} in ${JSON.stringify(body.error.problems)}`).toBeDefined();
+  if (problemCode) expect(problem!.code).toBe(problemCode);
+  expect(problem!.message).toMatch(/[\u4e00-\u9fff]/);
+  return problem;
+}
+
+const TABLES = [
+  'departments', 'matters', 'objects', 'grade_history', 'registry_changes', 'abnormal_listings', 'inspectors', 'conflicts',
+] as const;
+
+/** Row counts of every table a registry write can touch: equal before and after a failed request. */
+export async function rowCounts(db: TestDb): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of TABLES) {
+    const row = await db.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    out[table] = Number(row.n);
+  }
+  return out;
+}
