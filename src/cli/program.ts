@@ -4,6 +4,7 @@ import { createDb, type DbHandle } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { IMPORT_KINDS, type ImportKind } from '../domain/columns.ts';
 import { runImport } from './importCommand.ts';
+import { drawCommands } from './drawCommands.ts';
 
 /** Opens the configured database, migrated, for one command. */
 async function withDb<T>(fn: (h: DbHandle) => Promise<T>): Promise<T> {
@@ -65,6 +66,8 @@ export function buildCli(): Command {
         process.stdout.write(`已导出 ${r.rows} 行到 ${file}\n`);
       });
     });
+
+  for (const c of drawCommands(withDb)) program.addCommand(c);
 
   return program;
 }

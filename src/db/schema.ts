@@ -150,7 +150,77 @@ export interface ImportJobTable {
   finished_at: string | null;
 }
 
+export interface SettingTable {
+  key: string;
+  value: string;
+  created_at: string;
+}
+
+export type DrawStatus = 'committed' | 'seeded' | 'drawn' | 'voided';
+
+/** One draw: commitment, then seed, then result; voided draws stay. */
+export interface DrawTable {
+  id: string;
+  /** The task this draw belongs to (one live draw per task). */
+  task_key: string;
+  task: string;
+  year: number;
+  window_start: string;
+  window_end: string;
+  status: DrawStatus;
+  algorithm: string;
+  params: string;
+  manifest: string;
+  commitment: string;
+  randomness_source: string;
+  committed_at: string;
+  committed_by: string;
+  randomness_typed: string | null;
+  randomness_normalized: string | null;
+  working_seed: string | null;
+  seeded_at: string | null;
+  seeded_by: string | null;
+  drawn_at: string | null;
+  drawn_by: string | null;
+  result_digest: string | null;
+  /** JSON: strata summaries, rounding digits, excluded list, repairs. */
+  summary: string | null;
+  voided_at: string | null;
+  voided_by: string | null;
+  void_reason: string | null;
+}
+
+export interface DrawFileTable {
+  draw_id: string;
+  name: string;
+  sha256: string;
+  content: string;
+}
+
+export interface DrawSelectionTable {
+  draw_id: string;
+  rank: number;
+  uscc: string;
+  stratum: string;
+  ticket: string;
+  /** JSON array of certificate numbers. */
+  team: string;
+}
+
+export interface DrawTeamMemberTable {
+  draw_id: string;
+  rank: number;
+  uscc: string;
+  certificate_no: string;
+  department_code: string;
+}
+
 export interface Database {
+  settings: SettingTable;
+  draws: DrawTable;
+  draw_files: DrawFileTable;
+  draw_selections: DrawSelectionTable;
+  draw_team_members: DrawTeamMemberTable;
   departments: DepartmentTable;
   matters: MatterTable;
   objects: ObjectTable;

@@ -1,0 +1,167 @@
+/**
+ * Draw parameters: what `draw commit <params.json>` reads, validated, normalised and written
+ * as canonical JSON (docs/draw-algorithm.md §2–3).
+ */
+import { z } from 'zod';
+import { ENTITY_TYPES } from '../registry.ts';
+import { isIsoDate } from '../time.ts';
+import { ALGORITHM } from './seed.ts';
+
+export const STRATA = ['A', 'B', 'C', 'D', 'U'] as const;
+export type Stratum = (typeof STRATA)[number];
+export const STRATUM_LABELS: Record<Stratum, string> = { A: 'A 类（信用风险低）', B: 'B 类（信用风险一般）', C: 'C 类（信用风险较高）', D: 'D 类（信用风险高）', U: '未评级' };
+
+/** A decimal with at most 6 places, given as a string or a JSON number. */
+const decimal = (what: string) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+    .refine((s) => /^\d+(\.\d{1,6})?$/.test(s), { message: `${what}须为最多 6 位小数的非负数，如 "0.05"` })
+    .transform((s) => normalizeDecimal(s));
+
+export function normalizeDecimal(s: string): string {
+  let [int, frac = ''] = s.split('.');
+  int = int.replace(/^0+(?=\d)/, '');
+  frac = frac.replace(/0+$/, '');
+  return frac ? `${int}.${frac}` : int;
+}
+
+const stratumMap = (what: string) => z.partialRecord(z.enum(STRATA), decimal(what));
+const isoDate = z.string().refine(isIsoDate, { message: '日期须写作 YYYY-MM-DD' });
+const code = z.string().min(1).max(64).regex(/^[^,";\r\n]+$/, { message: '不能包含逗号、引号、分号或换行' });
+
+export const drawParamsInput = z
+  .strictObject({
+    task: z.string().trim().min(1).max(200),
+    year: z.number().int().min(2000).max(2100),
+    window: z.strictObject({ start: isoDate, end: isoDate }),
+    stratifyBy: z.enum(['credit', 'sector']).default('credit'),
+    selection: z.discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('rates'), rates: stratumMap('抽查比例') }),
+      z.strictObject({ mode: z.literal('total'), total: z.number().int().min(1), weights: stratumMap('权重') }),
+    ]),
+    excludeStrata: z
+      .array(z.strictObject({ stratum: z.enum(STRATA), reason: z.string().trim().min(2, { message: '排除一个等级必须写明理由' }).max(500) }))
+      .default([]),
+    filters: z
+      .strictObject({
+        entityTypes: z.array(z.enum(ENTITY_TYPES)).default([]),
+        industryCodes: z.array(z.string().regex(/^[A-Ta-t]?\d{1,4}$/, { message: '行业代码前缀如 F52 或 5211' })).default([]),
+        streets: z.array(z.string().min(1).max(100)).default([]),
+        tags: z.array(z.string().min(1).max(100)).default([]),
+      })
+      .default({ entityTypes: [], industryCodes: [], streets: [], tags: [] }),
+    exclusions: z
+      .strictObject({
+        yearlyCap: z.number().int().min(1).nullable().default(null),
+        lookbackDays: z.number().int().min(1).max(3660).nullable().default(null),
+      })
+      .default({ yearlyCap: null, lookbackDays: null }),
+    matters: z.array(code).min(1),
+    departments: z.array(z.strictObject({ code, officersPerTeam: z.number().int().min(1).max(10) })).min(1),
+    randomnessSource: z.string().trim().min(4, { message: '请事先写明随机数来源（如哪一期彩票、哪一次掷骰仪式）' }).max(500),
+  })
+  .superRefine((p, ctx) => {
+    if (p.window.start > p.window.end) ctx.addIssue({ code: 'custom', path: ['window', 'end'], message: '检查结束日期早于开始日期' });
+    const teamSize = p.departments.reduce((s, d) => s + d.officersPerTeam, 0);
+    if (teamSize < 2) ctx.addIssue({ code: 'custom', path: ['departments'], message: '每个检查组至少两名执法人员：请提高 officersPerTeam 或增加部门' });
+    const codes = p.departments.map((d) => d.code);
+    if (new Set(codes).size !== codes.length) ctx.addIssue({ code: 'custom', path: ['departments'], message: '部门重复' });
+    const excluded = new Set(p.excludeStrata.map((e) => e.stratum));
+    if (excluded.size !== p.excludeStrata.length) ctx.addIssue({ code: 'custom', path: ['excludeStrata'], message: '同一等级排除了两次' });
+    const values = p.selection.mode === 'rates' ? p.selection.rates : p.selection.weights;
+    for (const [s, v] of Object.entries(values) as [Stratum, string][]) {
+      if (excluded.has(s)) ctx.addIssue({ code: 'custom', path: ['selection'], message: `${s} 已被排除，不能再给比例或权重` });
+      if (v === '0') ctx.addIssue({ code: 'custom', path: ['selection', s], message: `${s} 的比例或权重为 0：不抽某一等级须放入 excludeStrata 并写明理由` });
+      if (p.selection.mode === 'rates' && Number(v) > 1) ctx.addIssue({ code: 'custom', path: ['selection', s], message: '抽查比例不能超过 1（100%）' });
+    }
+  });
+
+export type DrawParamsInput = z.input<typeof drawParamsInput>;
+
+export interface DrawParams {
+  algorithm: typeof ALGORITHM;
+  task: string;
+  year: number;
+  window: { start: string; end: string };
+  stratifyBy: 'credit' | 'sector';
+  selection: { mode: 'rates'; rates: Partial<Record<Stratum, string>> } | { mode: 'total'; total: number; weights: Partial<Record<Stratum, string>> };
+  excludeStrata: { stratum: Stratum; reason: string }[];
+  filters: { entityTypes: string[]; industryCodes: string[]; streets: string[]; tags: string[] };
+  exclusions: { yearlyCap: number | null; lookbackDays: number | null };
+  matters: string[];
+  departments: { code: string; officersPerTeam: number }[];
+  randomnessSource: string;
+}
+
+const sortedUnique = (xs: string[]) => [...new Set(xs)].sort(byteOrder);
+
+/** Compares strings by their UTF-8 bytes (code point order, which equals it for UTF-8). */
+export function byteOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  // Code-point comparison: JS '<' compares UTF-16 code units, which differs above U+FFFF.
+  const ai = a[Symbol.iterator]();
+  const bi = b[Symbol.iterator]();
+  for (;;) {
+    const x = ai.next();
+    const y = bi.next();
+    if (x.done) return y.done ? 0 : -1;
+    if (y.done) return 1;
+    const cx = x.value.codePointAt(0)!;
+    const cy = y.value.codePointAt(0)!;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+}
+
+/** Validated input → normalised parameters (throws the zod error on bad input). */
+export function normalizeParams(input: unknown): DrawParams {
+  const p = drawParamsInput.parse(input);
+  return {
+    algorithm: ALGORITHM,
+    task: p.task,
+    year: p.year,
+    window: p.window,
+    stratifyBy: p.stratifyBy,
+    selection: p.selection.mode === 'rates' ? { mode: 'rates', rates: p.selection.rates } : { mode: 'total', total: p.selection.total, weights: p.selection.weights },
+    excludeStrata: p.excludeStrata,
+    filters: {
+      entityTypes: sortedUnique(p.filters.entityTypes),
+      industryCodes: sortedUnique(p.filters.industryCodes.map((c) => c.toUpperCase())),
+      streets: sortedUnique(p.filters.streets),
+      tags: sortedUnique(p.filters.tags),
+    },
+    exclusions: p.exclusions,
+    matters: p.matters,
+    departments: p.departments,
+    randomnessSource: p.randomnessSource,
+  };
+}
+
+/** JSON with keys sorted in byte order at every level, no white space (docs §3). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => byteOrder(a, b));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Does an entity pass the task's directed filters? (Empty lists do not filter.) */
+export function passesFilters(
+  f: DrawParams['filters'],
+  e: { entityType: string; industryCode: string | null; street: string | null; tags: string[] },
+): boolean {
+  if (f.entityTypes.length && !f.entityTypes.includes(e.entityType)) return false;
+  if (f.streets.length && (!e.street || !f.streets.includes(e.street))) return false;
+  if (f.tags.length && !e.tags.some((t) => f.tags.includes(t))) return false;
+  if (f.industryCodes.length) {
+    const code = (e.industryCode ?? '').toUpperCase();
+    const bare = code.replace(/^[A-T]/, '');
+    const ok = f.industryCodes.some((prefix) => {
+      const barePrefix = prefix.replace(/^[A-T]/, '');
+      return code.startsWith(prefix) || (barePrefix !== prefix ? bare.startsWith(barePrefix) && (code === bare || code[0] === prefix[0]) : bare.startsWith(prefix));
+    });
+    if (!ok) return false;
+  }
+  return true;
+}

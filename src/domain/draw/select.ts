@@ -1,0 +1,196 @@
+/**
+ * Frame, exclusions, targets, systematic rounding and per-stratum selection
+ * (docs/draw-algorithm.md §6–8). Pure: inputs in, selection out.
+ */
+import crypto from 'node:crypto';
+import { Rational } from './rational.ts';
+import { STRATA, type DrawParams, type Stratum } from './params.ts';
+import { compareKeys, compareTickets, ticketKeyOfDigest, ticketOf } from './tickets.ts';
+
+export type ExclusionRule = 'stratum-excluded' | 'yearly-cap' | 'lookback';
+export const EXCLUSION_RULES: ExclusionRule[] = ['stratum-excluded', 'yearly-cap', 'lookback'];
+
+export interface FrameEntity {
+  uscc: string;
+  stratum: Stratum;
+}
+
+export interface HistoryRow {
+  uscc: string;
+  date: string;
+  department: string;
+  officers: string[];
+}
+
+export interface StratumSummary {
+  stratum: Stratum;
+  candidates: number;
+  excluded: Record<ExclusionRule, number>;
+  /** N_S: eligible entities. */
+  eligible: number;
+  target: Rational;
+  selected: number;
+  /** π_S = x_S / N_S (0 when N_S = 0). */
+  inclusionProbability: Rational;
+  cutoff: string | null;
+}
+
+export interface Selected {
+  uscc: string;
+  stratum: Stratum;
+  ticket: string;
+}
+
+export interface SelectionOutcome {
+  strata: StratumSummary[];
+  /** The rounding offset's 18 digits. */
+  roundingDigits: string;
+  /** Selected entities in visit order (by ticket). */
+  selected: Selected[];
+  /** Excluded entities with the rule that excluded them. */
+  excluded: { uscc: string; rule: ExclusionRule }[];
+}
+
+/** Days before a date, as YYYY-MM-DD (calendar arithmetic in UTC: dates carry no time zone). */
+export function minusDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Which rule, if any, excludes each entity (§6). */
+export function applyExclusions(params: DrawParams, frame: FrameEntity[], history: HistoryRow[]): Map<string, ExclusionRule> {
+  const out = new Map<string, ExclusionRule>();
+  const excludedStrata = new Set(params.excludeStrata.map((e) => e.stratum));
+  const yearPrefix = `${params.year}-`;
+  const lookbackFrom = params.exclusions.lookbackDays ? minusDays(params.window.start, params.exclusions.lookbackDays) : null;
+  const inYear = new Map<string, number>();
+  const recent = new Set<string>();
+  for (const h of history) {
+    if (h.date.startsWith(yearPrefix)) inYear.set(h.uscc, (inYear.get(h.uscc) ?? 0) + 1);
+    if (lookbackFrom && h.date >= lookbackFrom) recent.add(h.uscc);
+  }
+  const cap = params.exclusions.yearlyCap;
+  for (const e of frame) {
+    if (excludedStrata.has(e.stratum)) out.set(e.uscc, 'stratum-excluded');
+    else if (cap !== null && (inYear.get(e.uscc) ?? 0) >= cap) out.set(e.uscc, 'yearly-cap');
+    else if (recent.has(e.uscc)) out.set(e.uscc, 'lookback');
+  }
+  return out;
+}
+
+/** Targets x_S (§7), exact. */
+export function targets(params: DrawParams, eligible: Record<Stratum, number>): Record<Stratum, Rational> {
+  const x = Object.fromEntries(STRATA.map((s) => [s, Rational.of(0)])) as Record<Stratum, Rational>;
+  if (params.selection.mode === 'rates') {
+    for (const s of STRATA) {
+      const rate = params.selection.rates[s];
+      if (rate !== undefined && eligible[s] > 0) x[s] = Rational.decimal(rate).mul(Rational.of(eligible[s]));
+    }
+    return x;
+  }
+  const weights = params.selection.weights;
+  const total = STRATA.reduce((sum, s) => sum + eligible[s], 0);
+  let remaining = Rational.of(Math.min(params.selection.total, total));
+  let uncapped = STRATA.filter((s) => eligible[s] > 0 && weights[s] !== undefined);
+  for (;;) {
+    const denom = uncapped.reduce((sum, s) => sum.add(Rational.decimal(weights[s]!).mul(Rational.of(eligible[s]))), Rational.of(0));
+    if (denom.isZero()) break;
+    const trial = new Map(uncapped.map((s) => [s, remaining.mul(Rational.decimal(weights[s]!)).mul(Rational.of(eligible[s])).div(denom)]));
+    const capped = uncapped.filter((s) => trial.get(s)!.cmp(Rational.of(eligible[s])) >= 0);
+    if (capped.length === 0) {
+      for (const [s, v] of trial) x[s] = v;
+      break;
+    }
+    for (const s of capped) {
+      x[s] = Rational.of(eligible[s]);
+      remaining = remaining.sub(Rational.of(eligible[s]));
+    }
+    uncapped = uncapped.filter((s) => !capped.includes(s));
+    if (uncapped.length === 0) break;
+  }
+  return x;
+}
+
+/** Systematic rounding with offset u = digits / 10^18 (§7). */
+export function roundTargets(x: Record<Stratum, Rational>, roundingDigits: string): Record<Stratum, number> {
+  const scale = 10n ** 18n;
+  const u = new Rational(BigInt(roundingDigits), scale);
+  let before = Rational.of(0);
+  const n = {} as Record<Stratum, number>;
+  for (const s of STRATA) {
+    const f = x[s].sub(Rational.of(x[s].floor()));
+    const after = before.add(f);
+    n[s] = Number(x[s].floor() + u.add(after).floor() - u.add(before).floor());
+    before = after;
+  }
+  return n;
+}
+
+export function roundingDigitsOf(seedHashHex: string): string {
+  return ticketOf(seedHashHex, '~rounding').slice(2, 20);
+}
+
+/** Frame → strata summaries and the selection (§6–8). */
+export function selectObjects(params: DrawParams, frame: FrameEntity[], history: HistoryRow[], seedHashHex: string): SelectionOutcome {
+  const exclusions = applyExclusions(params, frame, history);
+  const byStratum = new Map<Stratum, string[]>(STRATA.map((s) => [s, []]));
+  const candidates = Object.fromEntries(STRATA.map((s) => [s, 0])) as Record<Stratum, number>;
+  const excludedCounts = Object.fromEntries(STRATA.map((s) => [s, { 'stratum-excluded': 0, 'yearly-cap': 0, lookback: 0 }])) as Record<
+    Stratum,
+    Record<ExclusionRule, number>
+  >;
+  for (const e of frame) {
+    candidates[e.stratum]++;
+    const rule = exclusions.get(e.uscc);
+    if (rule) excludedCounts[e.stratum][rule]++;
+    else byStratum.get(e.stratum)!.push(e.uscc);
+  }
+  const eligible = Object.fromEntries(STRATA.map((s) => [s, byStratum.get(s)!.length])) as Record<Stratum, number>;
+  const x = targets(params, eligible);
+  const roundingDigits = roundingDigitsOf(seedHashHex);
+  const n = roundTargets(x, roundingDigits);
+
+  const strata: StratumSummary[] = [];
+  const selected: Selected[] = [];
+  for (const s of STRATA) {
+    const chosen = smallestTickets(byStratum.get(s)!, n[s], seedHashHex);
+    for (const c of chosen) selected.push({ uscc: c.uscc, stratum: s, ticket: c.ticket });
+    strata.push({
+      stratum: s,
+      candidates: candidates[s],
+      excluded: excludedCounts[s],
+      eligible: eligible[s],
+      target: x[s],
+      selected: n[s],
+      inclusionProbability: eligible[s] > 0 ? x[s].div(Rational.of(eligible[s])) : Rational.of(0),
+      cutoff: chosen.length ? chosen[chosen.length - 1].ticket : null,
+    });
+  }
+  selected.sort((a, b) => compareTickets(a.ticket, b.ticket));
+  return {
+    strata,
+    roundingDigits,
+    selected,
+    excluded: [...exclusions].map(([uscc, rule]) => ({ uscc, rule })).sort((a, b) => (a.uscc < b.uscc ? -1 : 1)),
+  };
+}
+
+/**
+ * The k entities with the smallest tickets, in ticket order. Orders by the 18-digit key and
+ * settles equal keys with the full ticket, so the result equals sorting by full tickets.
+ */
+export function smallestTickets(usccs: string[], k: number, seedHashHex: string): { uscc: string; ticket: string }[] {
+  if (k <= 0) return [];
+  const keys = usccs.map((uscc, i) => {
+    const [a, b] = ticketKeyOfDigest(crypto.createHash('sha256').update(seedHashHex + uscc).digest());
+    return { i, a, b };
+  });
+  keys.sort((p, q) => compareKeys([p.a, p.b], [q.a, q.b]));
+  // Extend past k while keys tie with the k-th, then order that tail by full tickets.
+  let end = Math.min(k, keys.length);
+  while (end < keys.length && keys[end].a === keys[end - 1].a && keys[end].b === keys[end - 1].b) end++;
+  const head = keys.slice(0, end).map((p) => ({ uscc: usccs[p.i], ticket: ticketOf(seedHashHex, usccs[p.i]) }));
+  head.sort((p, q) => compareTickets(p.ticket, q.ticket));
+  return head.slice(0, k);
+}
