@@ -26,7 +26,7 @@ import { failpoint } from './failpoints.ts';
 /** What a run stores beside its selections (enough to rebuild a bundle without recomputing). */
 interface StoredSummary {
   strata: Omit<BundleStratum, 'targetDecimal' | 'inclusionProbabilityDecimal'>[];
-  roundingDigits: string;
+  roundingOffsets: Record<string, string>;
   excluded: { uscc: string; rule: ExclusionRule }[];
   repairs: number;
   loads: Record<string, number>;
@@ -46,9 +46,9 @@ function zodProblems(e: unknown): Problem[] {
 }
 
 /** Parses and checks a parameter set; errors name each problem. */
-export function parseDrawParams(input: unknown): DrawParams {
+export function parseDrawParams(input: unknown, attempt = 1): DrawParams {
   try {
-    return normalizeParams(input);
+    return normalizeParams(input, attempt);
   } catch (e) {
     const problems = zodProblems(e);
     if (!problems.length) throw e;
@@ -131,7 +131,8 @@ async function gradeSecret(db: Executor, now: string): Promise<string> {
 
 /** Freezes the inputs and stores the commitment: publishable before any seed exists. */
 export async function commitDraw(db: Executor, input: unknown, actor: Actor) {
-  const params = parseDrawParams(input);
+  const task = parseDrawParams(input).task;
+  const params = parseDrawParams(input, (await repo.listDraws(db, task)).length + 1);
   const now = nowIso(actor.now);
   let files: CanonicalFiles;
   try {
@@ -235,7 +236,7 @@ export async function runDraw(db: Executor, id: string, actor: Actor) {
   const bundled = bundleResultOf(c);
   const summary: StoredSummary = {
     strata: bundled.strata.map(({ targetDecimal: _t, inclusionProbabilityDecimal: _p, ...s }) => s),
-    roundingDigits: bundled.roundingDigits,
+    roundingOffsets: bundled.roundingOffsets,
     excluded: bundled.excluded,
     repairs: c.teams.repairs,
     loads: c.teams.loads,
@@ -281,7 +282,7 @@ export async function voidDraw(db: Executor, id: string, reason: string, actor: 
 
 export async function getDraw(db: Executor, id: string) {
   const d = await mustFind(db, id);
-  const summary = d.summary ? (JSON.parse(d.summary) as { strata: unknown[]; roundingDigits: string; excluded: unknown[]; repairs: number }) : null;
+  const summary = d.summary ? (JSON.parse(d.summary) as StoredSummary) : null;
   return {
     id: d.id,
     task: d.task,
@@ -329,7 +330,7 @@ export async function exportBundle(db: Executor, id: string, level: 'public' | '
       targetDecimal: Rational.parse(s.target).toDecimal(),
       inclusionProbabilityDecimal: Rational.parse(s.inclusionProbability).toDecimal(),
     })),
-    roundingDigits: summary.roundingDigits,
+    roundingOffsets: summary.roundingOffsets,
     excluded: summary.excluded,
     selection,
     result: resultCsvOfRows(selection),

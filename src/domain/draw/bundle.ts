@@ -41,7 +41,7 @@ export interface DrawBundle {
   files: Partial<CanonicalFiles>;
   randomness: { source: string; typed: string; normalized: string };
   workingSeed: string;
-  roundingDigits: string;
+  roundingOffsets: Record<string, string>;
   strata: BundleStratum[];
   excluded: { uscc: string; rule: ExclusionRule }[];
   selection: { rank: number; uscc: string; ticket: string; team: string[] }[];
@@ -67,7 +67,7 @@ export interface BundleMeta {
 /** The outcome part of a bundle, from a fresh computation or from what was stored. */
 export interface BundleResult {
   strata: BundleStratum[];
-  roundingDigits: string;
+  roundingOffsets: Record<string, string>;
   excluded: { uscc: string; rule: ExclusionRule }[];
   selection: { rank: number; uscc: string; ticket: string; team: string[] }[];
   result: string;
@@ -89,7 +89,7 @@ export function bundleResultOf(c: DrawComputation): BundleResult {
       inclusionProbabilityDecimal: s.inclusionProbability.toDecimal(),
       cutoff: s.cutoff,
     })),
-    roundingDigits: c.selection.roundingDigits,
+    roundingOffsets: c.selection.roundingOffsets,
     excluded: c.selection.excluded,
     selection: c.selection.selected.map((s, i) => ({ rank: i + 1, uscc: s.uscc, ticket: s.ticket, team: c.teams.teams[i] })),
     result: c.resultCsv,

@@ -82,6 +82,8 @@ export type DrawParamsInput = z.input<typeof drawParamsInput>;
 export interface DrawParams {
   algorithm: typeof ALGORITHM;
   task: string;
+  /** 1 for a task's first draw, 2 for the first redraw, …: every draw has its own commitment. */
+  attempt: number;
   year: number;
   window: { start: string; end: string };
   stratifyBy: 'credit' | 'sector';
@@ -114,11 +116,12 @@ export function byteOrder(a: string, b: string): number {
 }
 
 /** Validated input → normalised parameters (throws the zod error on bad input). */
-export function normalizeParams(input: unknown): DrawParams {
+export function normalizeParams(input: unknown, attempt = 1): DrawParams {
   const p = drawParamsInput.parse(input);
   return {
     algorithm: ALGORITHM,
     task: p.task,
+    attempt,
     year: p.year,
     window: p.window,
     stratifyBy: p.stratifyBy,

@@ -43,8 +43,8 @@ export interface Selected {
 
 export interface SelectionOutcome {
   strata: StratumSummary[];
-  /** The rounding offset's 18 digits. */
-  roundingDigits: string;
+  /** The rounding offsets' 18 digits, keyed by the identifier whose ticket gave them. */
+  roundingOffsets: Record<string, string>;
   /** Selected entities in visit order (by ticket). */
   selected: Selected[];
   /** Excluded entities with the rule that excluded them. */
@@ -112,12 +112,34 @@ export function targets(params: DrawParams, eligible: Record<Stratum, number>): 
   return x;
 }
 
-/** Systematic rounding with offset u = digits / 10^18 (§7). */
-export function roundTargets(x: Record<Stratum, Rational>, roundingDigits: string): Record<Stratum, number> {
-  const scale = 10n ** 18n;
-  const u = new Rational(BigInt(roundingDigits), scale);
-  let before = Rational.of(0);
+const SCALE = 10n ** 18n;
+
+/** The identifiers whose tickets give the rounding offsets of a mode (§7). */
+export function roundingIds(mode: DrawParams['selection']['mode']): string[] {
+  return mode === 'rates' ? STRATA.map((s) => `~rounding/${s}`) : ['~rounding'];
+}
+
+/** Offset digits (first 18 digits of each identifier's ticket), keyed by identifier. */
+export function roundingOffsets(mode: DrawParams['selection']['mode'], seedHashHex: string): Record<string, string> {
+  return Object.fromEntries(roundingIds(mode).map((id) => [id, ticketOf(seedHashHex, id).slice(2, 20)]));
+}
+
+/**
+ * n_S from x_S (§7): in mode 'rates' each stratum rounds with its own offset (a change in one
+ * stratum never moves another); in mode 'total' systematic rounding keeps Σ n_S at the total.
+ */
+export function roundTargets(x: Record<Stratum, Rational>, mode: DrawParams['selection']['mode'], offsets: Record<string, string>): Record<Stratum, number> {
   const n = {} as Record<Stratum, number>;
+  if (mode === 'rates') {
+    for (const s of STRATA) {
+      const f = x[s].sub(Rational.of(x[s].floor()));
+      const u = new Rational(BigInt(offsets[`~rounding/${s}`]), SCALE);
+      n[s] = Number(x[s].floor()) + (u.cmp(f) < 0 ? 1 : 0);
+    }
+    return n;
+  }
+  const u = new Rational(BigInt(offsets['~rounding']), SCALE);
+  let before = Rational.of(0);
   for (const s of STRATA) {
     const f = x[s].sub(Rational.of(x[s].floor()));
     const after = before.add(f);
@@ -125,10 +147,6 @@ export function roundTargets(x: Record<Stratum, Rational>, roundingDigits: strin
     before = after;
   }
   return n;
-}
-
-export function roundingDigitsOf(seedHashHex: string): string {
-  return ticketOf(seedHashHex, '~rounding').slice(2, 20);
 }
 
 /** Frame → strata summaries and the selection (§6–8). */
@@ -148,8 +166,8 @@ export function selectObjects(params: DrawParams, frame: FrameEntity[], history:
   }
   const eligible = Object.fromEntries(STRATA.map((s) => [s, byStratum.get(s)!.length])) as Record<Stratum, number>;
   const x = targets(params, eligible);
-  const roundingDigits = roundingDigitsOf(seedHashHex);
-  const n = roundTargets(x, roundingDigits);
+  const offsets = roundingOffsets(params.selection.mode, seedHashHex);
+  const n = roundTargets(x, params.selection.mode, offsets);
 
   const strata: StratumSummary[] = [];
   const selected: Selected[] = [];
@@ -170,7 +188,7 @@ export function selectObjects(params: DrawParams, frame: FrameEntity[], history:
   selected.sort((a, b) => compareTickets(a.ticket, b.ticket));
   return {
     strata,
-    roundingDigits,
+    roundingOffsets: offsets,
     selected,
     excluded: [...exclusions].map(([uscc, rule]) => ({ uscc, rule })).sort((a, b) => (a.uscc < b.uscc ? -1 : 1)),
   };

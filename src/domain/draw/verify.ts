@@ -12,7 +12,7 @@ import { BUNDLE_FORMAT, type DrawBundle } from './bundle.ts';
 import { STRATA, type DrawParams, type Stratum } from './params.ts';
 import { Rational } from './rational.ts';
 import { deriveWorkingSeed, normalizeRandomness, ALGORITHM } from './seed.ts';
-import { roundTargets, roundingDigitsOf, targets } from './select.ts';
+import { roundTargets, roundingOffsets, targets } from './select.ts';
 import { lastOfficers } from './teams.ts';
 import { compareTickets, seedHash, ticketOf } from './tickets.ts';
 
@@ -80,11 +80,11 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
     expectEqual('规范化后的随机数', normalizeRandomness(bundle.randomness.typed), bundle.randomness.normalized);
     expectEqual('工作种子', deriveWorkingSeed(bundle.commitment, bundle.randomness.normalized), bundle.workingSeed);
     const hash = seedHash(bundle.workingSeed);
-    expectEqual('取整偏移量', roundingDigitsOf(hash), bundle.roundingDigits);
+    const params: DrawParams = parseParams(bundle.files as Pick<CanonicalFiles, 'params.json'>);
+    expectEqual('取整偏移量', bundle.roundingOffsets, roundingOffsets(params.selection.mode, hash));
     checked.push('工作种子由承诺值和公开随机数导出');
 
     // 3. Counts and probabilities from the published N_S.
-    const params: DrawParams = parseParams(bundle.files as Pick<CanonicalFiles, 'params.json'>);
     const frame = frameUsccs(bundle.files['frame.csv']!);
     check(bundle.strata.map((s) => s.stratum).join() === STRATA.join(), '分层列表应为 A、B、C、D、U');
     const eligible = {} as Record<Stratum, number>;
@@ -97,7 +97,7 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
     }
     expectEqual('候选对象总数与 frame.csv 行数', candidates, frame.size);
     const x = targets(params, eligible);
-    const n = roundTargets(x, bundle.roundingDigits);
+    const n = roundTargets(x, params.selection.mode, bundle.roundingOffsets);
     for (const s of bundle.strata) {
       expectEqual(`${s.stratum} 层目标数 x`, s.target, x[s.stratum].toString());
       expectEqual(`${s.stratum} 层抽取数 n`, s.selected, n[s.stratum]);

@@ -1,0 +1,94 @@
+/**
+ * Draws across operating-system processes: two processes drawing one task at once leave exactly
+ * one draw; a process killed at each failpoint inside the draw leaves no partial draw.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
+import { DRAW_PARAMS, seedDrawRegistry } from '../helpers/drawRegistry.ts';
+import * as draws from '../../src/services/draws.ts';
+import { projectRoot } from '../../src/config.ts';
+
+let t: TestDb;
+let dir: string;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDrawRegistry(t.db, { objects: 300 });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-proc-'));
+});
+afterAll(async () => {
+  await t?.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts'), ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: t.config.url, LOG_LEVEL: 'silent', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+function paramsFile(task: string): string {
+  const file = path.join(dir, `${task}.json`);
+  fs.writeFileSync(file, JSON.stringify({ ...DRAW_PARAMS, task }));
+  return file;
+}
+
+describe(`draws across processes on ${testDialect}`, () => {
+  it('two processes committing one task at once leave exactly one live draw', async () => {
+    const file = paramsFile('P-race-commit');
+    const [a, b] = await Promise.all([cli(['draw', 'commit', file]), cli(['draw', 'commit', file])]);
+    const codes = [a.code, b.code].sort();
+    expect(codes).toEqual([0, 2]);
+    const loser = a.code === 0 ? b : a;
+    expect(loser.stderr).toContain('TASK_HAS_LIVE_DRAW');
+    expect((await draws.listDraws(t.db, 'P-race-commit')).filter((d) => d.status !== 'voided')).toHaveLength(1);
+  });
+
+  it('two processes running one draw at once write it exactly once', async () => {
+    const d = await draws.commitDraw(t.db, { ...DRAW_PARAMS, task: 'P-race-run' }, { name: 'test' });
+    await draws.seedDraw(t.db, d.id, '2026 12 01 07 19', { name: 'test' });
+    const [a, b] = await Promise.all([cli(['draw', 'run', d.id]), cli(['draw', 'run', d.id])]);
+    expect([a.code, b.code].sort()).toEqual([0, 2]);
+    expect((a.code === 0 ? b : a).stderr).toContain('DRAW_ALREADY_RUN');
+    const after = await draws.getDraw(t.db, d.id);
+    expect(after.status).toBe('drawn');
+    const rows = await draws.drawSelections(t.db, d.id);
+    expect(rows).toHaveLength(after.selectedCount);
+    expect(new Set(rows.map((r) => r.uscc)).size).toBe(rows.length);
+  });
+
+  it.each(['draw:after-selections', 'draw:after-team-members', 'draw:before-commit'])(
+    'a process killed at %s leaves no partial draw, and the draw can then be run',
+    async (point) => {
+      const d = await draws.commitDraw(t.db, { ...DRAW_PARAMS, task: `P-kill-${point}` }, { name: 'test' });
+      await draws.seedDraw(t.db, d.id, '31 41 59 26', { name: 'test' });
+      const killed = await cli(['draw', 'run', d.id], { DOUBLE_RANDOM_FAILPOINT: point });
+      expect(killed.signal).toBe('SIGKILL');
+      const after = await draws.getDraw(t.db, d.id);
+      expect(after).toMatchObject({ status: 'seeded', selectedCount: 0, drawnAt: null });
+      expect(await draws.drawSelections(t.db, d.id)).toEqual([]);
+      const ok = await cli(['draw', 'run', d.id]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect((await draws.getDraw(t.db, d.id)).status).toBe('drawn');
+    },
+  );
+});
