@@ -79,8 +79,9 @@ async function gatherInputs(db: Executor, params: DrawParams) {
 
   // Frame: active entities passing the filters, in their stratum (credit or sector grade, never mixed).
   const frame: FrameEntity[] = [];
+  const tagFilter = params.filters.tags.length > 0;
   for (const o of await repo.scanActiveObjects(db)) {
-    const tags = JSON.parse(o.tags) as string[];
+    const tags = tagFilter ? (JSON.parse(o.tags) as string[]) : [];
     if (!passesFilters(params.filters, { entityType: o.entity_type, industryCode: o.industry_code, street: o.street, tags })) continue;
     const grade = params.stratifyBy === 'credit' ? o.credit_grade : o.sector_grade;
     frame.push({ uscc: o.uscc, stratum: (grade ?? 'U') as Stratum });

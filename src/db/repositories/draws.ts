@@ -2,6 +2,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { DrawFileTable, DrawSelectionTable, DrawTable, DrawTeamMemberTable } from '../schema.ts';
 import type { Executor } from './objects.ts';
+import { isSqlite } from '../migrate.ts';
 
 export type DrawRow = Selectable<DrawTable>;
 
@@ -18,6 +19,8 @@ export async function scanActiveObjects(db: Executor) {
     .selectFrom('objects')
     .select(['uscc', 'credit_grade', 'sector_grade', 'entity_type', 'industry_code', 'street', 'tags'])
     .where('registration_status', '=', 'active')
+    // Key order (byte order for ASCII codes on both engines) so the canonical file needs no sort.
+    .orderBy(isSqlite(db) ? sql`uscc` : sql`uscc COLLATE "C"`)
     .execute();
 }
 

@@ -32,16 +32,28 @@ export function assertPlainField(value: string, what: string): string {
 
 /** Header + data lines sorted in byte order, deduplicated, LF after every line. */
 export function csvFile(name: Exclude<FileName, 'params.json'>, lines: string[]): string {
-  const sorted = [...new Set(lines)].sort(byteOrder);
-  return [HEADERS[name], ...sorted].map((l) => `${l}\n`).join('');
+  // Inputs usually arrive sorted (the frame is read in key order): sort only when they are not.
+  let sorted = true;
+  for (let i = 1; i < lines.length && sorted; i++) if (byteOrder(lines[i - 1], lines[i]) > 0) sorted = false;
+  const ordered = sorted ? lines : [...lines].sort(byteOrder);
+  const unique = ordered.filter((l, i) => i === 0 || l !== ordered[i - 1]);
+  return `${HEADERS[name]}\n${unique.length ? `${unique.join('\n')}\n` : ''}`;
 }
 
 export function gradeCommitment(uscc: string, stratum: Stratum, salt: string): string {
   return sha256Hex(`double-random-grade/1|${uscc}|${stratum}|${salt}`);
 }
 
-export function gradeSalt(secret: string, paramsJson: string, uscc: string): string {
-  return hmacSha256Hex(secret, `grade-salt/1|${sha256Hex(paramsJson)}|${uscc}`);
+/**
+ * Salts are opaque to verifiers (§3): the regulator derives one key per draw from its secret,
+ * and each entity's salt from that key, so it can reproduce any single entity's opening.
+ */
+export function gradeSaltKey(secret: string, paramsJson: string): string {
+  return hmacSha256Hex(secret, `grade-salt/1|${sha256Hex(paramsJson)}`);
+}
+
+export function gradeSalt(saltKey: string, uscc: string): string {
+  return sha256Hex(`${saltKey}|${uscc}`);
 }
 
 export interface CommitInputs {
@@ -57,9 +69,10 @@ export function buildCanonicalFiles(inputs: CommitInputs, secret: string): Canon
   const paramsJson = `${canonicalJson(inputs.params)}\n`;
   const frameLines: string[] = [];
   const strataLines: string[] = [];
+  const saltKey = gradeSaltKey(secret, paramsJson);
   for (const e of inputs.frame) {
     assertPlainField(e.uscc, '统一社会信用代码');
-    const salt = gradeSalt(secret, paramsJson, e.uscc);
+    const salt = gradeSalt(saltKey, e.uscc);
     frameLines.push(`${e.uscc},${gradeCommitment(e.uscc, e.stratum, salt)}`);
     strataLines.push(`${e.uscc},${e.stratum},${salt}`);
   }

@@ -29,10 +29,12 @@ export function normalizeDecimal(s: string): string {
 const stratumMap = (what: string) => z.partialRecord(z.enum(STRATA), decimal(what));
 const isoDate = z.string().refine(isIsoDate, { message: '日期须写作 YYYY-MM-DD' });
 const code = z.string().min(1).max(64).regex(/^[^,";\r\n]+$/, { message: '不能包含逗号、引号、分号或换行' });
+/** Text that canonical JSON can carry the same way in every language (no lone surrogates). */
+const wellFormed = (max: number) => z.string().trim().min(1).max(max).refine((s) => s.isWellFormed(), { message: '含有无效的 Unicode 字符' });
 
 export const drawParamsInput = z
   .strictObject({
-    task: z.string().trim().min(1).max(200),
+    task: wellFormed(200),
     year: z.number().int().min(2000).max(2100),
     window: z.strictObject({ start: isoDate, end: isoDate }),
     stratifyBy: z.enum(['credit', 'sector']).default('credit'),
@@ -47,8 +49,8 @@ export const drawParamsInput = z
       .strictObject({
         entityTypes: z.array(z.enum(ENTITY_TYPES)).default([]),
         industryCodes: z.array(z.string().regex(/^[A-Ta-t]?\d{1,4}$/, { message: '行业代码前缀如 F52 或 5211' })).default([]),
-        streets: z.array(z.string().min(1).max(100)).default([]),
-        tags: z.array(z.string().min(1).max(100)).default([]),
+        streets: z.array(wellFormed(100)).default([]),
+        tags: z.array(wellFormed(100)).default([]),
       })
       .default({ entityTypes: [], industryCodes: [], streets: [], tags: [] }),
     exclusions: z
@@ -98,21 +100,24 @@ export interface DrawParams {
 
 const sortedUnique = (xs: string[]) => [...new Set(xs)].sort(byteOrder);
 
-/** Compares strings by their UTF-8 bytes (code point order, which equals it for UTF-8). */
+/**
+ * Compares strings by their UTF-8 bytes, which is code-point order. JS '<' compares UTF-16 code
+ * units, which agrees except where a surrogate pair meets a character from U+E000 to U+FFFF.
+ */
 export function byteOrder(a: string, b: string): number {
-  if (a === b) return 0;
-  // Code-point comparison: JS '<' compares UTF-16 code units, which differs above U+FFFF.
-  const ai = a[Symbol.iterator]();
-  const bi = b[Symbol.iterator]();
-  for (;;) {
-    const x = ai.next();
-    const y = bi.next();
-    if (x.done) return y.done ? 0 : -1;
-    if (y.done) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx < cy ? -1 : 1;
+  const len = Math.min(a.length, b.length);
+  for (let i = 0; i < len; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return isSurrogateSmaller(a, b, i) ? -1 : 1;
   }
+  return a.length - b.length;
+}
+
+function isSurrogateSmaller(a: string, b: string, i: number): boolean {
+  return (a.codePointAt(i) ?? 0) < (b.codePointAt(i) ?? 0);
 }
 
 /** Validated input → normalised parameters (throws the zod error on bad input). */
@@ -158,13 +163,9 @@ export function passesFilters(
   if (f.streets.length && (!e.street || !f.streets.includes(e.street))) return false;
   if (f.tags.length && !e.tags.some((t) => f.tags.includes(t))) return false;
   if (f.industryCodes.length) {
-    const code = (e.industryCode ?? '').toUpperCase();
-    const bare = code.replace(/^[A-T]/, '');
-    const ok = f.industryCodes.some((prefix) => {
-      const barePrefix = prefix.replace(/^[A-T]/, '');
-      return code.startsWith(prefix) || (barePrefix !== prefix ? bare.startsWith(barePrefix) && (code === bare || code[0] === prefix[0]) : bare.startsWith(prefix));
-    });
-    if (!ok) return false;
+    // The section letter is redundant (the digits determine it): compare the digits only.
+    const digits = (e.industryCode ?? '').toUpperCase().replace(/^[A-T]/, '');
+    if (!digits || !f.industryCodes.some((prefix) => digits.startsWith(prefix.replace(/^[A-T]/, '')))) return false;
   }
   return true;
 }

@@ -2,10 +2,9 @@
  * Frame, exclusions, targets, systematic rounding and per-stratum selection
  * (docs/draw-algorithm.md §6–8). Pure: inputs in, selection out.
  */
-import crypto from 'node:crypto';
 import { Rational } from './rational.ts';
 import { STRATA, type DrawParams, type Stratum } from './params.ts';
-import { compareKeys, compareTickets, ticketKeyOfDigest, ticketOf } from './tickets.ts';
+import { compareKeys, compareTickets, ticketKey, ticketOf } from './tickets.ts';
 
 export type ExclusionRule = 'stratum-excluded' | 'yearly-cap' | 'lookback';
 export const EXCLUSION_RULES: ExclusionRule[] = ['stratum-excluded', 'yearly-cap', 'lookback'];
@@ -64,16 +63,21 @@ export function applyExclusions(params: DrawParams, frame: FrameEntity[], histor
   const excludedStrata = new Set(params.excludeStrata.map((e) => e.stratum));
   const yearPrefix = `${params.year}-`;
   const lookbackFrom = params.exclusions.lookbackDays ? minusDays(params.window.start, params.exclusions.lookbackDays) : null;
-  const inYear = new Map<string, number>();
+  // Visits in the year are distinct dates: a joint visit recorded by two departments is one visit.
+  const visitDates = new Map<string, Set<string>>();
   const recent = new Set<string>();
   for (const h of history) {
-    if (h.date.startsWith(yearPrefix)) inYear.set(h.uscc, (inYear.get(h.uscc) ?? 0) + 1);
+    if (h.date.startsWith(yearPrefix)) {
+      let dates = visitDates.get(h.uscc);
+      if (!dates) visitDates.set(h.uscc, (dates = new Set()));
+      dates.add(h.date);
+    }
     if (lookbackFrom && h.date >= lookbackFrom) recent.add(h.uscc);
   }
   const cap = params.exclusions.yearlyCap;
   for (const e of frame) {
     if (excludedStrata.has(e.stratum)) out.set(e.uscc, 'stratum-excluded');
-    else if (cap !== null && (inYear.get(e.uscc) ?? 0) >= cap) out.set(e.uscc, 'yearly-cap');
+    else if (cap !== null && (visitDates.get(e.uscc)?.size ?? 0) >= cap) out.set(e.uscc, 'yearly-cap');
     else if (recent.has(e.uscc)) out.set(e.uscc, 'lookback');
   }
   return out;
@@ -172,7 +176,9 @@ export function selectObjects(params: DrawParams, frame: FrameEntity[], history:
   const strata: StratumSummary[] = [];
   const selected: Selected[] = [];
   for (const s of STRATA) {
-    const chosen = smallestTickets(byStratum.get(s)!, n[s], seedHashHex);
+    // One more than n_S: the first unselected ticket bounds the published cutoff from above.
+    const ranked = smallestTickets(byStratum.get(s)!, n[s] + 1, seedHashHex);
+    const chosen = ranked.slice(0, n[s]);
     for (const c of chosen) selected.push({ uscc: c.uscc, stratum: s, ticket: c.ticket });
     strata.push({
       stratum: s,
@@ -182,7 +188,7 @@ export function selectObjects(params: DrawParams, frame: FrameEntity[], history:
       target: x[s],
       selected: n[s],
       inclusionProbability: eligible[s] > 0 ? x[s].div(Rational.of(eligible[s])) : Rational.of(0),
-      cutoff: chosen.length ? chosen[chosen.length - 1].ticket : null,
+      cutoff: chosen.length ? cutoffBetween(chosen[chosen.length - 1].ticket, ranked[n[s]]?.ticket ?? null) : null,
     });
   }
   selected.sort((a, b) => compareTickets(a.ticket, b.ticket));
@@ -195,13 +201,26 @@ export function selectObjects(params: DrawParams, frame: FrameEntity[], history:
 }
 
 /**
+ * The published cutoff of a stratum (§8): the shortest decimal c with last ≤ c < next, where
+ * `last` is the stratum's last selected ticket and `next` its first unselected one ("1" when
+ * every eligible entity is selected). It is never an entity's own ticket, so it does not point
+ * at the entity whose grade would otherwise be given away.
+ */
+export function cutoffBetween(last: string, next: string | null): string {
+  if (next === null) return '1';
+  let i = 0;
+  while (i < last.length && last[i] === next[i]) i++;
+  return next.slice(0, i + 1);
+}
+
+/**
  * The k entities with the smallest tickets, in ticket order. Orders by the 18-digit key and
  * settles equal keys with the full ticket, so the result equals sorting by full tickets.
  */
 export function smallestTickets(usccs: string[], k: number, seedHashHex: string): { uscc: string; ticket: string }[] {
   if (k <= 0) return [];
   const keys = usccs.map((uscc, i) => {
-    const [a, b] = ticketKeyOfDigest(crypto.createHash('sha256').update(seedHashHex + uscc).digest());
+    const [a, b] = ticketKey(seedHashHex, uscc);
     return { i, a, b };
   });
   keys.sort((p, q) => compareKeys([p.a, p.b], [q.a, q.b]));

@@ -3,8 +3,7 @@
  * SHA-256(sha256_hex(seed) + id), read as the fraction 0.ddd… Compared as digit strings.
  * See docs/draw-algorithm.md §5.
  */
-import crypto from 'node:crypto';
-import { sha256Hex } from './hash.ts';
+import { sha256Bytes, sha256Hex } from './hash.ts';
 
 /** The value hashed with every id: sha256_hex(working seed). */
 export function seedHash(workingSeed: string): string {
@@ -13,7 +12,7 @@ export function seedHash(workingSeed: string): string {
 
 /** The full ticket string '0.' + reversed decimal digits (zero-padded to at least 64 digits). */
 export function ticketOf(seedHashHex: string, id: string): string {
-  const digest = crypto.createHash('sha256').update(seedHashHex + id).digest('hex');
+  const digest = sha256Hex(seedHashHex + id);
   const decimal = BigInt(`0x${digest}`).toString().padStart(64, '0');
   return `0.${[...decimal].reverse().join('')}`;
 }
@@ -56,7 +55,7 @@ export function ticketKeyOfDigest(digest: Uint8Array): [number, number] {
 }
 
 export function ticketKey(seedHashHex: string, id: string): [number, number] {
-  return ticketKeyOfDigest(crypto.createHash('sha256').update(seedHashHex + id).digest());
+  return ticketKeyOfDigest(sha256Bytes(seedHashHex + id));
 }
 
 /** The first 18 digits of a full ticket string, as the key above. */

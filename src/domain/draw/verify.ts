@@ -126,7 +126,7 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
         check(s.cutoff === null, `${s.stratum} 层未抽取却有截止签号`);
         continue;
       }
-      check(s.cutoff !== null && bundle.selection.some((r) => r.ticket === s.cutoff), `${s.stratum} 层的截止签号不是某个抽中对象的签号`);
+      check(s.cutoff !== null && /^(0\.\d+|1)$/.test(s.cutoff), `${s.stratum} 层的截止值格式不对`);
       const under = bundle.selection.filter((r) => compareTickets(r.ticket, s.cutoff!) <= 0).length;
       check(under >= s.selected, `${s.stratum} 层截止签号以下的抽中对象少于 ${s.selected} 个`);
     }
