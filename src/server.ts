@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { loadDemoData } from './services/demo.ts';
+import { failInterruptedJobs } from './services/imports/importJobs.ts';
 
 export interface RunningServer {
   server: Server;
@@ -18,6 +19,8 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const logger = createLogger(config.logLevel);
   const handle = createDb(config.database);
   await migrateToLatest(handle.db);
+  const interrupted = await failInterruptedJobs(handle);
+  if (interrupted) logger.warn({ interrupted }, '上次停止时未完成的导入任务已标为失败（未写入任何数据）');
   if (config.demoData) {
     const demo = await loadDemoData(handle.db);
     if (demo.loaded) logger.info({ counts: demo.counts }, '已载入渝中区演示数据 (demo data loaded)');
@@ -27,6 +30,8 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     const s = app.listen(config.port, () => resolve(s));
     s.on('error', reject);
   });
+  // A large registry upload over a slow link takes longer than Node's 5-minute default.
+  server.requestTimeout = 60 * 60 * 1000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: handle.dialect }, `服务已启动：http://localhost:${port}/`);

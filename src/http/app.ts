@@ -8,17 +8,23 @@ import { createLogger, type Logger } from '../logger.ts';
 import { actorMiddleware } from './actor.ts';
 import { BODY_LIMIT, apiNotFound, errorHandler } from './errors.ts';
 import { noStore, requestLog, requireJsonBody, securityHeaders } from './middleware.ts';
-import { buildRouter } from './operation.ts';
+import { buildRouter, knownPathMatcher, uploadRouteMatcher } from './operation.ts';
 import { operationGroups } from './routes/index.ts';
 
 export interface AppDeps {
   handle: DbHandle;
   logger?: Logger;
+  /** Size limit of file uploads (imports) in bytes; default: each upload operation's own (512 MB). */
+  uploadLimitBytes?: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const logger = deps.logger ?? createLogger();
-  const routeDeps = { handle: deps.handle, logger };
+  const routeDeps = { handle: deps.handle, logger, uploadLimitBytes: deps.uploadLimitBytes };
+  const operations = operationGroups().flat();
+  const isUpload = uploadRouteMatcher(operations);
+  const isKnownPath = knownPathMatcher(operations);
+  const json = express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] });
   const app = express();
   app.disable('x-powered-by');
   // Query strings are flat key=value pairs (no a[b]=c nesting): what the filters need, nothing more.
@@ -27,12 +33,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestLog(logger));
   app.use(securityHeaders());
   app.use('/api', noStore());
-  app.use(requireJsonBody());
+  // Uploads take files; a path no operation serves answers 404 whatever its body (POST /api/v1/nope/import).
+  app.use(requireJsonBody((req) => isUpload(req) || !isKnownPath(req)));
   // Not strict: a JSON array or string parses, and validation then says that an object is expected.
-  app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
+  // An upload's body is the file: its route streams it to disk, so no parser may touch it.
+  app.use((req, res, next) => (isUpload(req) ? next() : json(req, res, next)));
   app.use(actorMiddleware());
 
-  for (const operations of operationGroups()) app.use(buildRouter(operations, routeDeps));
+  // One router, so that a literal path (/objects/export) is tried before a parameter (/objects/{uscc}).
+  app.use(buildRouter(operations, routeDeps));
 
   app.use('/api', apiNotFound());
   app.use(errorHandler(logger));

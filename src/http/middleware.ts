@@ -1,6 +1,6 @@
-/** Cross-cutting middleware: security headers, request ids and the access log, JSON-only bodies. */
+/** Cross-cutting middleware: security headers, request ids and the access log, JSON-only bodies (uploads aside). */
 import crypto from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { AppError } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -45,14 +45,25 @@ export function requestLog(logger: Logger): RequestHandler {
   };
 }
 
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+/** True when the request announces a body (a length above zero, or chunked transfer). */
+export function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 }
 
-/** A write with a body in another format (form, text) would otherwise arrive as "no body": say what is wrong. */
-export function requireJsonBody(): RequestHandler {
+/**
+ * A write with a body in another format (form, text) would otherwise arrive as "no body": say what
+ * is wrong. `exempt` names the requests this does not apply to: those whose body is a file
+ * (operations with `upload`, whose route checks the media type) and those to paths no operation
+ * serves (which answer 404).
+ */
+export function requireJsonBody(exempt: (req: Request) => boolean = () => false): RequestHandler {
   return (req, _res, next) => {
-    if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && hasBody(req.headers) && !req.is(['application/json', 'application/*+json'])) {
+    if (
+      (req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') &&
+      hasBody(req.headers) &&
+      !req.is(['application/json', 'application/*+json']) &&
+      !exempt(req)
+    ) {
       next(
         new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `请求体须为 JSON，并带上请求头 Content-Type: application/json（收到的是 ${req.headers['content-type'] ?? '未声明'}）`),
       );

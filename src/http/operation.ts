@@ -2,8 +2,12 @@
  * One API operation = method + path + the zod schemas of its inputs and outputs + a thin handler.
  * The same declaration mounts the express route (validating params, query and body before the
  * handler runs) and produces the OpenAPI entry (openapi.ts), so the two cannot disagree.
+ *
+ * Most operations take and return JSON. An operation that declares `upload` takes a file as its
+ * raw request body instead (streamed to disk by the handler, never buffered), and a handler may
+ * answer with a `stream` reply to send a file download.
  */
-import express, { type Request, type RequestHandler, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { DbHandle, Db } from '../db/connection.ts';
 import type { Logger } from '../logger.ts';
@@ -11,6 +15,10 @@ import type { WriteContext } from '../services/registry.ts';
 import { AppError, ValidationError, type Problem } from '../domain/errors.ts';
 import { writeContext } from './actor.ts';
 import { problemsFromZod, summarize, type Location } from './problems.ts';
+import { hasBody } from './middleware.ts';
+import { checkUploadHeaders, receiveUpload, type Upload, type UploadSpec } from './upload.ts';
+
+export type { Upload, UploadSpec } from './upload.ts';
 
 type Schema = z.ZodType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
@@ -18,36 +26,71 @@ type Out<S> = S extends Schema ? z.output<S> : undefined;
 export interface Deps {
   handle: DbHandle;
   logger: Logger;
+  /** Replaces every upload operation's declared maxBytes (tests; operators with other needs). */
+  uploadLimitBytes?: number;
 }
 
-export interface HandlerInput<P, Q, B> {
+export interface HandlerInput<P, Q, B, U> {
   params: Out<P>;
   query: Out<Q>;
   body: Out<B>;
+  /** The request body of an upload operation, not yet read: the handler streams it to a file. */
+  upload: U extends UploadSpec ? Upload : undefined;
   db: Db;
   /** Who is writing, for the services' change log. */
   ctx: WriteContext;
   deps: Deps;
 }
 
-export interface Reply {
+export interface JsonReply {
   /** Defaults to 200. */
   status?: number;
   body: unknown;
-  /** Sets the Location header (201 responses). */
+  /** Sets the Location header (201 and 202 responses). */
   location?: string;
 }
 
-export interface SuccessResponse {
+/** A file download: headers first, then `stream` writes the body into the response and ends it. */
+export interface StreamReply {
+  /** Defaults to 200. */
+  status?: number;
+  contentType: string;
+  /** Sent as Content-Disposition: attachment with this file name (non-ASCII names per RFC 6266). */
+  filename?: string;
+  /** The name for clients that cannot read a non-ASCII one (default: the name with '_' for other characters). */
+  asciiFilename?: string;
+  /**
+   * Writes the file into `out` and ends it. On a failure it must destroy `out` (the client then
+   * sees an aborted download, never a short file that looks complete) and reject.
+   */
+  stream(out: NodeJS.WritableStream): Promise<unknown>;
+}
+
+export type Reply = JsonReply | StreamReply;
+
+interface ResponseBase {
   description: string;
-  schema: Schema;
   /** True when the response carries a Location header. */
   location?: boolean;
 }
 
+/** A JSON response, documented by its schema. */
+export interface JsonResponse extends ResponseBase {
+  schema: Schema;
+  download?: undefined;
+}
+
+/** A file download (a StreamReply), documented by its media types. */
+export interface DownloadResponse extends ResponseBase {
+  schema?: undefined;
+  download: { mediaTypes: readonly string[] };
+}
+
+export type SuccessResponse = JsonResponse | DownloadResponse;
+
 export type Method = 'get' | 'post' | 'patch';
 
-export interface OperationSpec<P, Q, B> {
+export interface OperationSpec<P, Q, B, U = undefined> {
   method: Method;
   /** Full path in OpenAPI form: /api/v1/objects/{uscc}. */
   path: string;
@@ -58,6 +101,8 @@ export interface OperationSpec<P, Q, B> {
   params?: P;
   query?: Q;
   body?: B;
+  /** Set when the request body is a file (CSV, XLSX) rather than JSON; excludes `body`. */
+  upload?: U;
   /** Success responses by status. */
   responses: Record<number, SuccessResponse>;
   /** Error statuses besides 400 (when there is input) and 500, for the document. */
@@ -67,16 +112,20 @@ export interface OperationSpec<P, Q, B> {
    * Defaults to 'body'; list operations that resolve a query parameter set 'query'.
    */
   serviceProblemsIn?: Location;
-  handle(input: HandlerInput<P, Q, B>): Promise<Reply>;
+  handle(input: HandlerInput<P, Q, B, U>): Promise<Reply>;
 }
 
 /** An operation with its types erased, as routers and the document builder hold them. */
-export type Operation = OperationSpec<Schema | undefined, Schema | undefined, Schema | undefined>;
+export type Operation = OperationSpec<Schema | undefined, Schema | undefined, Schema | undefined, UploadSpec | undefined>;
 
 /** Declares an operation, inferring the handler's input types from the schemas. */
-export function defineOperation<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
-  spec: OperationSpec<P, Q, B>,
-): Operation {
+export function defineOperation<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  U extends UploadSpec | undefined = undefined,
+>(spec: OperationSpec<P, Q, B, U>): Operation {
+  if (spec.body && spec.upload) throw new Error(`${spec.operationId}: an operation takes either a JSON body or an upload, not both`);
   return spec as unknown as Operation;
 }
 
@@ -125,14 +174,63 @@ function locateServiceProblems(err: unknown, location: Location): unknown {
   return new AppError(err.status, err.code, err.message, problems);
 }
 
+/** RFC 5987 encoding of a header parameter value (filename*=UTF-8''…). */
+function rfc5987(value: string): string {
+  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Content-Disposition: attachment (RFC 6266). A name outside printable ASCII goes in filename*,
+ * which every current browser reads, with an ASCII filename for older clients.
+ */
+export function attachmentHeader(filename: string, asciiFallback?: string): string {
+  const printable = /^[\x20-\x7e]*$/;
+  const ascii = printable.test(filename) ? filename : asciiFallback && printable.test(asciiFallback) ? asciiFallback : filename.replace(/[^\x20-\x7e]+/g, '_');
+  const quoted = `"${ascii.replace(/[\\"]/g, '\\$&')}"`;
+  return ascii === filename ? `attachment; filename=${quoted}` : `attachment; filename=${quoted}; filename*=UTF-8''${rfc5987(filename)}`;
+}
+
+/** Sends a StreamReply. A failure before the first byte still becomes a JSON error; after it, the download is aborted. */
+async function sendStream(reply: StreamReply, req: Request, res: Response, deps: Deps): Promise<void> {
+  res.status(reply.status ?? 200);
+  res.type(reply.contentType);
+  if (reply.filename) res.set('Content-Disposition', attachmentHeader(reply.filename, reply.asciiFilename));
+  try {
+    await reply.stream(res);
+  } catch (err) {
+    if (!res.headersSent) {
+      // Nothing sent yet: the error handler answers in JSON, not as a file.
+      res.removeHeader('Content-Disposition');
+      res.removeHeader('Content-Type');
+      throw err;
+    }
+    // Too late for an error body: the client sees the download break off.
+    deps.logger.error({ err, requestId: res.getHeader('X-Request-Id'), method: req.method, url: req.originalUrl }, 'download failed');
+    res.destroy();
+  }
+}
+
 function route(op: Operation, deps: Deps): RequestHandler {
+  const limit = op.upload ? (deps.uploadLimitBytes ?? op.upload.maxBytes) : 0;
   return async (req, res) => {
-    const { params, query, body } = parseRequest(op, req);
     let reply: Reply;
     try {
-      reply = await op.handle({ params, query, body, db: deps.handle.db, ctx: writeContext(req), deps });
+      if (op.upload) checkUploadHeaders(req, op.upload, limit);
+      const { params, query, body } = parseRequest(op, req);
+      const upload = op.upload ? receiveUpload(req, limit) : undefined;
+      try {
+        reply = await op.handle({ params, query, body, upload, db: deps.handle.db, ctx: writeContext(req), deps });
+      } catch (err) {
+        throw locateServiceProblems(err, op.serviceProblemsIn ?? 'body');
+      }
     } catch (err) {
-      throw locateServiceProblems(err, op.serviceProblemsIn ?? 'body');
+      // An upload refused before its body was read: close the connection rather than read it all.
+      if (op.upload && hasBody(req.headers) && !req.complete) res.set('Connection', 'close');
+      throw err;
+    }
+    if ('stream' in reply) {
+      await sendStream(reply, req, res, deps);
+      return;
     }
     if (reply.location) res.location(reply.location);
     res.status(reply.status ?? 200).json(reply.body);
@@ -151,14 +249,59 @@ function methodNotAllowed(methods: string[]): RequestHandler {
   };
 }
 
-/** One express router for the operations of one resource; other methods on its paths get 405. */
+/**
+ * Sort key that puts a literal segment before a parameter in the same position, so that
+ * /api/v1/objects/export is routed before /api/v1/objects/{uscc} can capture it. Two paths that can
+ * match the same URL have as many segments and equal literals wherever both are literal, so the key
+ * orders them by the first position where one has a literal and the other a parameter.
+ */
+function specificity(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => (/^\{\w+\}$/.test(segment) ? '1' : '0'))
+    .join('');
+}
+
+/**
+ * One express router for all operations. Paths are mounted most specific first, each with its
+ * methods and then its 405 for other methods, so that GET /api/v1/objects/import is a 405 of that
+ * path (POST only) rather than a lookup of an object whose USCC is "import".
+ */
 export function buildRouter(operations: Operation[], deps: Deps): Router {
   const router = express.Router();
-  const methodsByPath = new Map<string, string[]>();
-  for (const op of operations) {
-    router[op.method](expressPath(op.path), route(op, deps));
-    methodsByPath.set(op.path, [...(methodsByPath.get(op.path) ?? []), op.method.toUpperCase()]);
+  const byPath = new Map<string, Operation[]>();
+  for (const op of operations) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);
+  // Array.prototype.sort is stable: paths of equal rank keep their declared order.
+  const paths = [...byPath.keys()].sort((a, b) => (specificity(a) < specificity(b) ? -1 : specificity(a) > specificity(b) ? 1 : 0));
+  for (const path of paths) {
+    const ops = byPath.get(path)!;
+    for (const op of ops) router[op.method](expressPath(path), route(op, deps));
+    router.all(expressPath(path), methodNotAllowed(ops.map((op) => op.method.toUpperCase())));
   }
-  for (const [path, methods] of methodsByPath) router.all(expressPath(path), methodNotAllowed(methods));
   return router;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A RegExp matching the request paths an OpenAPI path stands for, as express routes match them by default: case-insensitive, an optional trailing slash. */
+function pathRegExp(openApiPath: string): RegExp {
+  const pattern = openApiPath
+    .split(/(\{\w+\})/)
+    .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : escapeRegExp(part)))
+    .join('');
+  return new RegExp(`^${pattern}/?$`, 'i');
+}
+
+/** True for a request to an upload operation, which the JSON-only middleware must let through. */
+export function uploadRouteMatcher(operations: Operation[]): (req: Request) => boolean {
+  const routes = operations.filter((op) => op.upload).map((op) => ({ method: op.method.toUpperCase(), regex: pathRegExp(op.path) }));
+  return (req) => routes.some((r) => r.method === req.method && r.regex.test(req.path));
+}
+
+/** True for a request to a path some operation serves (with any method). */
+export function knownPathMatcher(operations: Operation[]): (req: Request) => boolean {
+  const regexes = [...new Set(operations.map((op) => op.path))].map(pathRegExp);
+  return (req) => regexes.some((r) => r.test(req.path));
 }

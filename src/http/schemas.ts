@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { checkUscc, normalizeUscc } from '../domain/uscc.ts';
 import { isIsoDate } from '../domain/time.ts';
+import { IMPORT_KINDS } from '../domain/columns.ts';
 import {
   ENTITY_TYPES, ENTITY_TYPE_LABELS, REGISTRATION_STATUSES, REGISTRATION_STATUS_LABELS, GRADES, GRADE_LABELS,
   INSPECTOR_STATUSES, INSPECTOR_STATUS_LABELS, INSPECTOR_KINDS, INSPECTOR_KIND_LABELS,
@@ -289,6 +290,44 @@ export const InspectorListQuery = z.strictObject({
 
 export const MatterListQuery = z.strictObject({ department: DepartmentRef.optional() });
 
+export const ImportQuery = z.strictObject({
+  skipInvalid: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .meta({
+      title: '跳过无效行',
+      description: 'false（默认，严格）：只要有一行有误就不写入任何数据；true：写入有效行，无效行连同原因写入拒绝文件（rejects）',
+    }),
+  filename: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .refine((v) => /\.(csv|xlsx)$/i.test(v), {
+      message: '“原文件名”须以 .csv 或 .xlsx 结尾（.xls 文件请先在 Excel 中另存为 .xlsx）',
+      params: { code: 'FILE_TYPE' },
+    })
+    .optional()
+    .meta({
+      title: '原文件名',
+      description: '上传文件原来的名称，如 名录.xlsx；按扩展名 .csv 或 .xlsx 识别格式，并用于问题报告和拒绝文件的名称。不填时按 Content-Type 识别（text/csv 或 XLSX 的类型）',
+      examples: ['渝中区市场主体名录.xlsx'],
+    }),
+});
+
+export const ExportQuery = z.strictObject({
+  format: z
+    .enum(['csv', 'xlsx'])
+    .default('xlsx')
+    .meta({
+      title: '文件格式',
+      description: 'xlsx（默认）：代码为文本单元格、日期为日期单元格，适合用 Excel 编辑；csv：UTF-8 带 BOM。导出的文件可原样再导入',
+    }),
+});
+
+export const ImportJobParams = z.strictObject({ id: text('任务编号', 64) });
+
 // ------------------------------------------------------------------------------ responses
 
 const nullableDate = (title: string) => z.string().nullable().meta({ title, format: 'date' });
@@ -458,5 +497,73 @@ export const HealthFailure = z.strictObject({
   error: ErrorBody.shape.error,
 });
 responseSchemas.add(HealthFailure, { id: 'HealthFailure' });
+
+// ------------------------------------------------------------------------------ imports (jobs)
+
+const count = (title: string) => z.number().int().min(0).meta({ title });
+
+export const ImportAccepted = z.strictObject({
+  id: z.string().meta({ title: '任务编号' }),
+  status: z.literal('queued').meta({ title: '任务状态' }),
+  statusUrl: z.string().meta({ title: '查询进度的地址', format: 'uri-reference', examples: ['/api/v1/imports/0b7c…'] }),
+});
+responseSchemas.add(ImportAccepted, { id: 'ImportAccepted', description: '已收下文件并排队导入；按 statusUrl 查询进度和结果' });
+
+export const ImportProblemView = z.strictObject({
+  row: z.number().int().meta({ title: '行号', description: '电子表格中的行号：没有标题行时表头为第 1 行' }),
+  column: z.string().meta({ title: '列', description: '文件中该列的表头；整行的问题为空' }),
+  code: z.string().meta({ description: '稳定的英文代码，如 USCC_CHECK、REQUIRED、ENUM、DUPLICATE_KEY', examples: ['USCC_CHECK'] }),
+  message: z.string().meta({ description: '中文说明：哪里不对、怎样改' }),
+});
+responseSchemas.add(ImportProblemView, { id: 'ImportProblem', description: '文件中的一处问题' });
+
+export const ImportReportView = z.strictObject({
+  mode: z.enum(['strict', 'skip-invalid']).meta({ title: '模式', description: 'strict 严格；skip-invalid 跳过无效行' }),
+  written: z.boolean().meta({ title: '是否已写入', description: '严格模式下有任何问题即为 false，未写入任何数据' }),
+  fileSha256: z.string().meta({ title: '文件的 SHA-256' }),
+  headerRow: z.number().int().meta({ title: '表头所在行' }),
+  ignoredColumns: z.array(z.string()).meta({ title: '未识别、已忽略的列' }),
+  rowsRead: count('读取的行数'),
+  inserted: count('新增'),
+  updated: count('更新'),
+  unchanged: count('未变'),
+  rejectedRows: count('拒绝的行数'),
+  problemCount: count('问题总数'),
+  problemCounts: z.record(z.string(), z.number().int()).meta({ title: '各类问题的个数', description: '按问题代码计数，如 {"USCC_CHECK": 1}' }),
+  problems: z.array(ImportProblemView).meta({ title: '问题', description: '前 100 个问题，按行号排序；全部问题见 reportUrl' }),
+  reportUrl: z.string().nullable().meta({ title: '问题报告', description: '全部问题的 CSV 文件；没有问题时为 null', format: 'uri-reference' }),
+  rejectsUrl: z
+    .string()
+    .nullable()
+    .meta({ title: '拒绝文件', description: '被拒绝的行（原样）连同拒绝原因的 CSV 文件，仅跳过无效行模式下有；没有时为 null', format: 'uri-reference' }),
+});
+responseSchemas.add(ImportReportView, { id: 'ImportReport', description: '导入结果' });
+
+export const IMPORT_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const IMPORT_JOB_PHASES = ['queued', 'reading', 'checking', 'writing', 'done', 'rejected', 'failed'] as const;
+
+export const ImportJobView = z.strictObject({
+  id: z.string().meta({ title: '任务编号' }),
+  kind: z.enum(IMPORT_KINDS).meta({ title: '导入的名录' }),
+  status: z.enum(IMPORT_JOB_STATUSES).meta({
+    title: '任务状态',
+    description: 'queued 排队中；running 导入中；succeeded 已写入；failed 未写入任何数据（文件有问题、文件无法读取或导入中断）',
+  }),
+  phase: z.enum(IMPORT_JOB_PHASES).meta({
+    title: '阶段',
+    description: 'queued 排队；reading 读取；checking 校验；writing 写入；done 完成；rejected 严格模式下发现问题、未写入；failed 出错',
+  }),
+  fileName: z.string().meta({ title: '上传的文件名' }),
+  skipInvalid: z.boolean().meta({ title: '跳过无效行' }),
+  rowsRead: count('已读取的行数'),
+  inserted: count('新增'),
+  updated: count('更新'),
+  rejected: count('拒绝的行数'),
+  createdAt: instant('提交时间'),
+  finishedAt: z.string().nullable().meta({ title: '结束时间', format: 'date-time' }),
+  report: ImportReportView.nullable().meta({ description: '结束后的导入结果；文件无法读取等情况下为 null' }),
+  error: ErrorBody.shape.error.nullable().meta({ description: '失败时的原因（code 为稳定的英文代码）；其他情况为 null' }),
+});
+responseSchemas.add(ImportJobView, { id: 'ImportJob', description: '导入任务：状态、进度，结束后有导入结果' });
 
 export const OpenApiDocument = z.record(z.string(), z.unknown());

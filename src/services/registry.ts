@@ -210,9 +210,14 @@ export async function addAbnormalListing(db: Executor, uscc: string, listedOn: s
 /** Ends a membership through credit restoration (信用修复) or another removal reason. */
 export async function removeAbnormalListing(db: Executor, uscc: string, removedOn: string, reason: string) {
   return inTransaction(db, async (trx) => {
+    if (!(await objectsRepo.findObject(trx, uscc))) throw objectNotFound(uscc);
     const open = (await objectsRepo.listAbnormalListings(trx, uscc)).find((a) => a.removed_on === null);
     if (!open) throw new NotFoundError(`${uscc} 当前不在经营异常名录中`, 'NOT_LISTED');
-    if (removedOn < open.listed_on) throw new ValidationError(`移出日期 ${removedOn} 早于列入日期 ${open.listed_on}`);
+    if (removedOn < open.listed_on) {
+      throw new ValidationError(`移出日期 ${removedOn} 早于列入日期 ${open.listed_on}`, [
+        { path: 'removedOn', code: 'DATE_RANGE', message: `移出日期不能早于列入日期 ${open.listed_on}` },
+      ], 'DATE_RANGE');
+    }
     await objectsRepo.closeAbnormalListing(trx, open.id, removedOn, reason);
   });
 }
@@ -404,9 +409,10 @@ export async function declareConflict(db: Executor, rec: ConflictRecord, ctx: Wr
       certificate_no: rec.certificateNo,
       uscc: rec.uscc,
       reason: rec.reason,
-      declared_on: rec.declaredOn ?? today,
+      // A re-declaration without a date keeps the first declaration's date.
+      declared_on: rec.declaredOn ?? null,
       created_at: iso,
-    });
+    }, today);
     return created ? 'created' : 'updated';
   });
 }

@@ -309,9 +309,9 @@ describe('objects: abnormal-operation list (经营异常名录)', () => {
     expectError(res, 409, 'ALREADY_LISTED');
   });
 
-  it('refuses a removal dated before the listing, naming the body', async () => {
+  it('refuses a removal dated before the listing, naming the date field', async () => {
     const res = await api.http.post(`/api/v1/objects/${code}/abnormal-listings/remove`).send({ removedOn: '2026-02-01', reason: '信用修复' });
-    expectError(res, 400, 'VALIDATION_FAILED', 'body');
+    expectError(res, 400, 'DATE_RANGE', 'body.removedOn');
     const object = await api.http.get(`/api/v1/objects/${code}`);
     expect(object.body.abnormalListings[0].removedOn).toBeNull();
   });

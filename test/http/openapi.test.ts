@@ -37,6 +37,18 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/departments': ['get', 'post'],
   '/api/v1/matters': ['get', 'post'],
   '/api/v1/matters/{code}': ['get'],
+  '/api/v1/objects/import': ['post'],
+  '/api/v1/inspectors/import': ['post'],
+  '/api/v1/departments/import': ['post'],
+  '/api/v1/matters/import': ['post'],
+  '/api/v1/conflicts/import': ['post'],
+  '/api/v1/inspections/import': ['post'],
+  '/api/v1/violations/import': ['post'],
+  '/api/v1/imports/{id}': ['get'],
+  '/api/v1/imports/{id}/report': ['get'],
+  '/api/v1/imports/{id}/rejects': ['get'],
+  '/api/v1/objects/export': ['get'],
+  '/api/v1/inspectors/export': ['get'],
 };
 
 let api: Api;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
 import { importFile, type ImportReport } from '../../src/services/imports/importFile.ts';
-import { startImportJob, getImportJob } from '../../src/services/imports/importJobs.ts';
+import { startImportJob, getImportJob, uploadsFolder } from '../../src/services/imports/importJobs.ts';
 import * as registry from '../../src/services/registry.ts';
 import type { ImportKind } from '../../src/domain/columns.ts';
 
@@ -229,5 +229,6 @@ describe(`import on ${testDialect}`, () => {
     expect(job).toMatchObject({ status: 'succeeded', inserted: 10, rowsRead: 10 });
     expect(job.report?.headerRow).toBe(2);
     expect(await objectCount()).toBe(10);
+    fs.rmSync(path.join(uploadsFolder, id), { recursive: true, force: true });
   });
 });

@@ -25,3 +25,13 @@ export async function failUnfinishedImportJobs(db: Executor, message: string, at
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+/** Marks one job failed unless it already finished. */
+export async function failUnfinishedImportJob(db: Executor, id: string, message: string, at: string): Promise<void> {
+  await db
+    .updateTable('import_jobs')
+    .set({ status: 'failed', message, finished_at: at })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
+}

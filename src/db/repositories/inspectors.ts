@@ -25,8 +25,8 @@ export async function listInspectors(
   if (f.status) q = q.where('status', '=', f.status);
   if (f.kind) q = q.where('kind', '=', f.kind);
   if (f.q) {
-    const like = `%${f.q.replace(/[%_\\]/g, '')}%`;
-    q = q.where((eb) => eb.or([eb('name', 'like', like), eb('certificate_no', 'like', like)]));
+    const like = `%${f.q.replace(/[%_\\]/g, '').toLowerCase()}%`;
+    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb(eb.fn('lower', ['certificate_no']), 'like', like)]));
   }
   const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
   const rows = await q.selectAll().orderBy('certificate_no').limit(page.limit).offset(page.offset).execute();
@@ -46,7 +46,8 @@ export async function listConflictsOf(db: Executor, certificateNo: string): Prom
 }
 
 /** Inserts or updates the reason of a declared conflict; returns true when it was new. */
-export async function upsertConflict(db: Executor, row: Insertable<ConflictTable>): Promise<boolean> {
+/** Inserts or updates the reason of a declared conflict; returns true when it was new. A missing declaration date keeps the stored one (or is `today` for a new conflict). */
+export async function upsertConflict(db: Executor, row: Insertable<ConflictTable>, today: string): Promise<boolean> {
   const existing = await db
     .selectFrom('conflicts')
     .select('id')
@@ -61,6 +62,6 @@ export async function upsertConflict(db: Executor, row: Insertable<ConflictTable
       .execute();
     return false;
   }
-  await db.insertInto('conflicts').values(row).execute();
+  await db.insertInto('conflicts').values({ ...row, declared_on: row.declared_on ?? today }).execute();
   return true;
 }

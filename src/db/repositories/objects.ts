@@ -36,8 +36,9 @@ export async function listObjects(
   // Tags are a JSON array of strings: match the quoted element.
   if (f.tag) q = q.where('tags', 'like', `%${JSON.stringify(f.tag).replace(/[%_]/g, '')}%`);
   if (f.q) {
-    const like = `%${f.q.replace(/[%_\\]/g, '')}%`;
-    q = q.where((eb) => eb.or([eb('name', 'like', like), eb('uscc', 'like', like.toUpperCase())]));
+    // lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
+    const like = `%${f.q.replace(/[%_\\]/g, '').toLowerCase()}%`;
+    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('uscc', 'like', like.toUpperCase())]));
   }
   const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
   const rows = await q.selectAll().orderBy('uscc').limit(page.limit).offset(page.offset).execute();

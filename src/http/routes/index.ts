@@ -6,11 +6,22 @@ import { objectOperations } from './objects.ts';
 import { inspectorOperations } from './inspectors.ts';
 import { departmentOperations } from './departments.ts';
 import { matterOperations } from './matters.ts';
+import { importOperations } from './imports.ts';
+import { exportOperations } from './exports.ts';
 import { openapiOperations } from './openapi.ts';
 
-/** One group per resource: each becomes one express router. */
+/** One group per resource, in the order the document lists them (the app mounts them as one router). */
 export function operationGroups(): Operation[][] {
-  return [objectOperations, inspectorOperations, departmentOperations, matterOperations, healthOperations, openapiOperations(openApiDocument)];
+  return [
+    objectOperations,
+    inspectorOperations,
+    departmentOperations,
+    matterOperations,
+    importOperations,
+    exportOperations,
+    healthOperations,
+    openapiOperations(openApiDocument),
+  ];
 }
 
 let cached: Record<string, unknown> | undefined;

@@ -35,17 +35,25 @@ export async function startImportJob(handle: DbHandle, job: StartImportJob): Pro
     skip_invalid: job.skipInvalid ? 1 : 0,
     created_at: new Date().toISOString(),
   });
+  // Each job writes its report and rejects files into a folder of its own.
+  const outputDir = path.join(uploadsFolder, id);
+  fs.mkdirSync(outputDir, { recursive: true });
   const done = runWorker<ImportReport>(new URL('./importWorker.ts', import.meta.url), {
     jobId: id,
     database: handle.config,
     kind: job.kind,
     file: job.file,
     originalName: job.originalName,
+    outputDir,
     skipInvalid: job.skipInvalid,
     actor: job.actor,
   }).then(
     () => undefined,
-    () => undefined, // the worker has recorded the failure in the job row
+    // The worker records its own failures; if it died before it could, record it here.
+    (e: unknown) =>
+      jobsRepo
+        .failUnfinishedImportJob(handle.db, id, `导入进程意外终止，未写入任何数据 (IMPORT_WORKER_DIED)：${(e as Error).message}`, new Date().toISOString())
+        .then(() => undefined, () => undefined),
   );
   return { id, done };
 }

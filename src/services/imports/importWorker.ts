@@ -12,6 +12,7 @@ interface JobData {
   kind: ImportKind;
   file: string;
   originalName: string;
+  outputDir: string;
   skipInvalid: boolean;
   actor: string;
 }
@@ -33,6 +34,7 @@ try {
     kind: data.kind,
     file: data.file,
     originalName: data.originalName,
+    outputDir: data.outputDir,
     skipInvalid: data.skipInvalid,
     actor: data.actor,
     onProgress,
