@@ -3,6 +3,8 @@
  * never stalls the HTTP server's event loop. The worker gets its own database connection.
  */
 import { Worker } from 'node:worker_threads';
+import type { DbHandle } from '../db/connection.ts';
+import { AppError, type Problem } from '../domain/errors.ts';
 
 const entry = new URL('./workerEntry.mjs', import.meta.url);
 
@@ -11,13 +13,15 @@ export function runWorker<T>(moduleUrl: URL, data: unknown, onMessage?: (m: unkn
   return new Promise<T>((resolve, reject) => {
     const worker = new Worker(entry, { workerData: { ...(data as object), __module: moduleUrl.href } });
     let settled = false;
-    worker.on('message', (m: { type: string; result?: T; error?: { message: string; code?: string; status?: number } }) => {
+    worker.on('message', (m: { type: string; result?: T; error?: { message: string; code?: string; status?: number; problems?: Problem[] } }) => {
       if (m?.type === 'result') {
         settled = true;
         resolve(m.result as T);
       } else if (m?.type === 'error') {
         settled = true;
-        reject(Object.assign(new Error(m.error!.message), { code: m.error!.code, status: m.error!.status }));
+        const e = m.error!;
+        // Domain errors cross the thread boundary as data; rebuild them so HTTP maps them as usual.
+        reject(e.status && e.code ? new AppError(e.status, e.code, e.message, e.problems ?? []) : Object.assign(new Error(e.message), { code: e.code }));
       } else onMessage?.(m);
     });
     worker.on('error', (e) => {
@@ -28,4 +32,9 @@ export function runWorker<T>(moduleUrl: URL, data: unknown, onMessage?: (m: unkn
       if (!settled) reject(new Error(`worker exited with code ${code} before reporting a result`));
     });
   });
+}
+
+/** Runs one service call (see serviceWorker.ts) in a worker thread with its own connection. */
+export function runServiceInWorker<T>(handle: DbHandle, op: 'commitDraw' | 'runDraw', args: unknown[]): Promise<T> {
+  return runWorker<T>(new URL('./serviceWorker.ts', import.meta.url), { op, args, database: handle.config });
 }

@@ -49,6 +49,13 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/imports/{id}/rejects': ['get'],
   '/api/v1/objects/export': ['get'],
   '/api/v1/inspectors/export': ['get'],
+  '/api/v1/draws': ['get', 'post'],
+  '/api/v1/draws/{id}': ['get'],
+  '/api/v1/draws/{id}/seed': ['post'],
+  '/api/v1/draws/{id}/run': ['post'],
+  '/api/v1/draws/{id}/void': ['post'],
+  '/api/v1/draws/{id}/selections': ['get'],
+  '/api/v1/draws/{id}/bundle': ['get'],
 };
 
 let api: Api;

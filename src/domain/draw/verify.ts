@@ -9,7 +9,7 @@ import {
 } from './canonical.ts';
 import { computeDraw, resultCsvOf, resultCsvOfRows } from './draw.ts';
 import { BUNDLE_FORMAT, type DrawBundle } from './bundle.ts';
-import { STRATA, type DrawParams, type Stratum } from './params.ts';
+import { STRATA, canonicalJson, type DrawParams, type Stratum } from './params.ts';
 import { Rational } from './rational.ts';
 import { deriveWorkingSeed, normalizeRandomness, ALGORITHM } from './seed.ts';
 import { roundTargets, roundingOffsets, targets } from './select.ts';
@@ -41,9 +41,10 @@ export interface VerifyReport {
 
 class Difference extends Error {}
 
-function expectEqual(what: string, actual: unknown, expected: unknown): void {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
+/** Compares what the bundle says with what was recomputed (JSON values; key order ignored). */
+function expectEqual(what: string, inBundle: unknown, recomputed: unknown): void {
+  const a = canonicalJson(inBundle ?? null);
+  const e = canonicalJson(recomputed ?? null);
   if (a !== e) throw new Difference(`${what}不一致：包中为 ${truncate(a)}，重新计算得 ${truncate(e)}`);
 }
 
@@ -70,15 +71,15 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
     for (const name of needed) {
       const content = bundle.files[name];
       check(typeof content === 'string', `包中缺少文件 ${name}`);
-      expectEqual(`文件 ${name} 的 SHA-256`, sha256Hex(content!), digests[name]);
+      expectEqual(`文件 ${name} 的 SHA-256（清单所列）`, digests[name], sha256Hex(content!));
     }
-    expectEqual('承诺值（清单的 SHA-256）', commitmentOf(bundle.manifest), bundle.commitment);
-    if (options.expectedCommitment) expectEqual('承诺值与事先公布的承诺值', bundle.commitment, options.expectedCommitment.trim().toLowerCase());
+    expectEqual('承诺值（清单的 SHA-256）', bundle.commitment, commitmentOf(bundle.manifest));
+    if (options.expectedCommitment) expectEqual('承诺值与事先公布的承诺值（后者为“重新计算”一栏）', bundle.commitment, options.expectedCommitment.trim().toLowerCase());
     checked.push('各文件摘要与清单一致，承诺值正确');
 
     // 2. Seed.
-    expectEqual('规范化后的随机数', normalizeRandomness(bundle.randomness.typed), bundle.randomness.normalized);
-    expectEqual('工作种子', deriveWorkingSeed(bundle.commitment, bundle.randomness.normalized), bundle.workingSeed);
+    expectEqual('规范化后的随机数', bundle.randomness.normalized, normalizeRandomness(bundle.randomness.typed));
+    expectEqual('工作种子', bundle.workingSeed, deriveWorkingSeed(bundle.commitment, bundle.randomness.normalized));
     const hash = seedHash(bundle.workingSeed);
     const params: DrawParams = parseParams(bundle.files as Pick<CanonicalFiles, 'params.json'>);
     expectEqual('取整偏移量', bundle.roundingOffsets, roundingOffsets(params.selection.mode, hash));
@@ -130,7 +131,17 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
       const under = bundle.selection.filter((r) => compareTickets(r.ticket, s.cutoff!) <= 0).length;
       check(under >= s.selected, `${s.stratum} 层截止签号以下的抽中对象少于 ${s.selected} 个`);
     }
-    checked.push('每个抽中对象的签号、排序和截止签号均正确');
+    // Every selected ticket must fit under some stratum's cutoff with each stratum taking n_S:
+    // with cutoffs ascending, the tickets above a cutoff must fit in the strata with larger ones.
+    const withCutoff = bundle.strata.filter((s) => s.cutoff !== null).sort((a, b) => compareTickets(a.cutoff!, b.cutoff!));
+    for (let j = 0; j < withCutoff.length; j++) {
+      const above = bundle.selection.filter((r) => compareTickets(r.ticket, withCutoff[j].cutoff!) > 0).length;
+      const room = withCutoff.slice(j + 1).reduce((a, s) => a + s.selected, 0);
+      check(above <= room, `签号大于 ${withCutoff[j].stratum} 层截止值的抽中对象有 ${above} 个，但截止值更大的各层只能容纳 ${room} 个`);
+    }
+    const top = withCutoff.at(-1);
+    if (top) check(bundle.selection.every((r) => compareTickets(r.ticket, top.cutoff!) <= 0), '有抽中对象的签号大于所有层的截止值');
+    checked.push('每个抽中对象的签号、排序和截止值均正确');
 
     // 5. Teams (public: size and distinct members) and the result digest.
     const teamSize = params.departments.reduce((a, d) => a + d.officersPerTeam, 0);
@@ -168,7 +179,7 @@ function frameUsccs(frameCsv: string): Set<string> {
 function checkOpening(bundle: DrawBundle, o: Opening, hash: string, excluded: Map<string, string>) {
   const line = bundle.files['frame.csv']!.split('\n').find((l) => l.startsWith(`${o.uscc},`));
   check(line !== undefined, `${o.uscc} 不在本次抽取的候选名单中`);
-  expectEqual(`${o.uscc} 的等级承诺`, gradeCommitment(o.uscc, o.stratum, o.salt), line!.split(',')[1]);
+  expectEqual(`${o.uscc} 的等级承诺（打开值重算为“重新计算”一栏）`, line!.split(',')[1], gradeCommitment(o.uscc, o.stratum, o.salt));
   const ticket = ticketOf(hash, o.uscc);
   const stratum = bundle.strata.find((s) => s.stratum === o.stratum)!;
   const eligible = !excluded.has(o.uscc);

@@ -8,6 +8,7 @@ import { departmentOperations } from './departments.ts';
 import { matterOperations } from './matters.ts';
 import { importOperations } from './imports.ts';
 import { exportOperations } from './exports.ts';
+import { drawOperations } from './draws.ts';
 import { openapiOperations } from './openapi.ts';
 
 /** One group per resource, in the order the document lists them (the app mounts them as one router). */
@@ -19,6 +20,7 @@ export function operationGroups(): Operation[][] {
     matterOperations,
     importOperations,
     exportOperations,
+    drawOperations,
     healthOperations,
     openapiOperations(openApiDocument),
   ];
