@@ -83,11 +83,11 @@ export async function seedDrawRegistry(db: Executor, opts: { objects?: number } 
   await registry.upsertInspector(db, { certificateNo: '500103019999', name: '休假乙', department: 'SCJG', status: 'on_leave', validFrom: '2022-01-01', validTo: '2027-12-31', qualifications: ['SCJG-01'], yearlyCapacity: 99 }, ctx);
   await registry.upsertInspector(db, { certificateNo: '500103019998', name: '到期丙', department: 'SCJG', validFrom: '2021-01-01', validTo: '2026-12-15', qualifications: ['SCJG-01'], yearlyCapacity: 99 }, ctx);
   for (let i = 0; i < 30; i++) {
-    await registry.declareConflict(db, { certificateNo: scjg[i % scjg.length], uscc: usccs[i * 7], reason: '亲属关系' }, ctx);
+    await registry.declareConflict(db, { certificateNo: scjg[i % scjg.length], uscc: usccs[(i * 7) % usccs.length], reason: '亲属关系' }, ctx);
   }
   for (let i = 0; i < 60; i++) {
     const date = i % 3 === 0 ? '2026-10-10' : i % 3 === 1 ? '2026-03-05' : '2025-05-20';
-    await registry.recordPastInspection(db, { uscc: usccs[i * 5], inspectedOn: date, department: 'SCJG', officers: [scjg[i % 12], scjg[(i + 1) % 12]], resultCodes: ['1'] }, ctx);
+    await registry.recordPastInspection(db, { uscc: usccs[(i * 5) % usccs.length], inspectedOn: date, department: 'SCJG', officers: [scjg[i % 12], scjg[(i + 1) % 12]], resultCodes: ['1'] }, ctx);
   }
   return { usccs, officers: { scjg, sw } };
 }
