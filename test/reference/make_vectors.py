@@ -15,6 +15,7 @@ import shutil
 import sys
 from fractions import Fraction
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the reference
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import draw_reference as R  # noqa: E402
 

@@ -120,5 +120,7 @@ export function buildBundle(level: 'public' | 'full', files: CanonicalFiles, res
     randomness: { source: params.randomnessSource, typed: meta.randomnessTyped, normalized: meta.randomnessNormalized },
     workingSeed: meta.workingSeed,
     ...result,
+    // Listing the entities of an excluded stratum one by one would publish their grade.
+    excluded: level === 'full' ? result.excluded : result.excluded.filter((e) => e.rule !== 'stratum-excluded'),
   };
 }

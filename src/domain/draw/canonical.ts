@@ -121,10 +121,7 @@ export function parseManifest(manifest: string): Record<FileName, string> {
 }
 
 function rows(content: string, name: Exclude<FileName, 'params.json'>): string[][] {
-  const lines = content.split('\n');
-  if (lines[0] !== HEADERS[name]) throw new CanonicalFormatError(`${name}: header is not "${HEADERS[name]}"`);
-  if (lines.at(-1) !== '') throw new CanonicalFormatError(`${name}: the last line must end with LF`);
-  return lines.slice(1, -1).map((l) => l.split(','));
+  return dataLinesOf(content, name).map((l) => l.split(','));
 }
 
 export interface ParsedInputs extends CommitInputs {
@@ -138,26 +135,42 @@ export function parseParams(files: Pick<CanonicalFiles, 'params.json'>): DrawPar
   return JSON.parse(files['params.json']) as DrawParams;
 }
 
+/** The data lines of a canonical CSV file (header checked, last LF required). */
+function dataLinesOf(content: string, name: Exclude<FileName, 'params.json'>): string[] {
+  const header = HEADERS[name];
+  if (!content.startsWith(`${header}\n`)) throw new CanonicalFormatError(`${name}: header is not "${header}"`);
+  if (!content.endsWith('\n')) throw new CanonicalFormatError(`${name}: the last line must end with LF`);
+  const body = content.slice(header.length + 1, -1);
+  return body ? body.split('\n') : [];
+}
+
 /** Parses the full set of canonical files into draw inputs. */
 export function parseCanonicalFiles(files: CanonicalFiles): ParsedInputs {
   const params = parseParams(files);
-  const gradeCommitments = new Map(rows(files['frame.csv'], 'frame.csv').map(([u, c]) => [u, c]));
-  const strata = new Map<string, { stratum: Stratum; salt: string }>();
-  for (const [u, s, salt] of rows(files['strata.csv'], 'strata.csv')) {
-    if (!(STRATA as readonly string[]).includes(s)) throw new CanonicalFormatError(`strata.csv: unknown stratum ${s} for ${u}`);
-    strata.set(u, { stratum: s as Stratum, salt });
-  }
-  const frame: FrameEntity[] = [];
-  for (const uscc of gradeCommitments.keys()) {
-    const s = strata.get(uscc);
-    if (!s) throw new CanonicalFormatError(`strata.csv lacks ${uscc}`);
-    frame.push({ uscc, stratum: s.stratum });
+  const frameLines = dataLinesOf(files['frame.csv'], 'frame.csv');
+  const strataLines = dataLinesOf(files['strata.csv'], 'strata.csv');
+  if (frameLines.length !== strataLines.length) throw new CanonicalFormatError('frame.csv and strata.csv list different entities');
+  const frame: FrameEntity[] = new Array(frameLines.length);
+  const gradeCommitments = new Map<string, string>();
+  const salts = new Map<string, string>();
+  // Both files are sorted by USCC (their lines start with it): walk them side by side.
+  for (let i = 0; i < frameLines.length; i++) {
+    const f = frameLines[i];
+    const t = strataLines[i];
+    const comma = f.indexOf(',');
+    const uscc = f.slice(0, comma);
+    if (!t.startsWith(`${uscc},`) || t.length < comma + 3 || t[comma + 2] !== ',') throw new CanonicalFormatError(`strata.csv line ${i + 2} is not for ${uscc}`);
+    const stratum = t[comma + 1] as Stratum;
+    if (!(STRATA as readonly string[]).includes(stratum)) throw new CanonicalFormatError(`strata.csv: unknown stratum ${stratum} for ${uscc}`);
+    frame[i] = { uscc, stratum };
+    gradeCommitments.set(uscc, f.slice(comma + 1));
+    salts.set(uscc, t.slice(comma + 3));
   }
   return {
     params,
     frame,
     gradeCommitments,
-    salts: new Map([...strata].map(([u, s]) => [u, s.salt])),
+    salts,
     officers: rows(files['inspectors.csv'], 'inspectors.csv').map(([certificateNo, department, capacity]) => ({
       certificateNo,
       department,

@@ -15,7 +15,7 @@ export const STRATUM_LABELS: Record<Stratum, string> = { A: 'A 类（信用风�
 const decimal = (what: string) =>
   z
     .union([z.string(), z.number()])
-    .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+    .transform((v) => (typeof v === 'number' ? String(v) : v))
     .refine((s) => /^\d+(\.\d{1,6})?$/.test(s), { message: `${what}须为最多 6 位小数的非负数，如 "0.05"` })
     .transform((s) => normalizeDecimal(s));
 
@@ -43,7 +43,7 @@ export const drawParamsInput = z
       z.strictObject({ mode: z.literal('total'), total: z.number().int().min(1), weights: stratumMap('权重') }),
     ]),
     excludeStrata: z
-      .array(z.strictObject({ stratum: z.enum(STRATA), reason: z.string().trim().min(2, { message: '排除一个等级必须写明理由' }).max(500) }))
+      .array(z.strictObject({ stratum: z.enum(STRATA), reason: z.string().trim().min(1, { message: '排除一个等级必须写明理由' }).max(500) }))
       .default([]),
     filters: z
       .strictObject({
@@ -61,7 +61,7 @@ export const drawParamsInput = z
       .default({ yearlyCap: null, lookbackDays: null }),
     matters: z.array(code).min(1),
     departments: z.array(z.strictObject({ code, officersPerTeam: z.number().int().min(1).max(10) })).min(1),
-    randomnessSource: z.string().trim().min(4, { message: '请事先写明随机数来源（如哪一期彩票、哪一次掷骰仪式）' }).max(500),
+    randomnessSource: z.string().trim().min(1, { message: '请事先写明随机数来源（如哪一期彩票、哪一次掷骰仪式）' }).max(500),
   })
   .superRefine((p, ctx) => {
     if (p.window.start > p.window.end) ctx.addIssue({ code: 'custom', path: ['window', 'end'], message: '检查结束日期早于开始日期' });

@@ -12,7 +12,7 @@ import { BUNDLE_FORMAT, type DrawBundle } from './bundle.ts';
 import { STRATA, canonicalJson, type DrawParams, type Stratum } from './params.ts';
 import { Rational } from './rational.ts';
 import { deriveWorkingSeed, normalizeRandomness, ALGORITHM } from './seed.ts';
-import { roundTargets, roundingOffsets, targets } from './select.ts';
+import { EXCLUSION_RULES, roundTargets, roundingOffsets, targets } from './select.ts';
 import { lastOfficers } from './teams.ts';
 import { compareTickets, seedHash, ticketOf } from './tickets.ts';
 
@@ -106,7 +106,14 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
       expectEqual(`${s.stratum} 层入选概率`, s.inclusionProbability, pi.toString());
     }
     const excludedSet = new Map(bundle.excluded.map((e) => [e.uscc, e.rule]));
-    expectEqual('被排除对象数', bundle.excluded.length, bundle.strata.reduce((a, s) => a + Object.values(s.excluded).reduce((p, q) => p + q, 0), 0));
+    // The public bundle lists history-rule exclusions only (a stratum's own would give grades away).
+    const listedRules = level === 'full' ? EXCLUSION_RULES : EXCLUSION_RULES.filter((r) => r !== 'stratum-excluded');
+    expectEqual(
+      '被排除对象数',
+      bundle.excluded.length,
+      bundle.strata.reduce((a, s) => a + listedRules.reduce((p, r) => p + (s.excluded[r] ?? 0), 0), 0),
+    );
+    if (level === 'public') check(bundle.excluded.every((e) => e.rule !== 'stratum-excluded'), '公开包不应逐一列出因等级整体排除的对象');
     for (const e of bundle.excluded) check(frame.has(e.uscc), `被排除的 ${e.uscc} 不在候选名单 frame.csv 中`);
     checked.push('各层目标数、取整、抽取数和入选概率可由公开数据重算');
 
@@ -182,7 +189,8 @@ function checkOpening(bundle: DrawBundle, o: Opening, hash: string, excluded: Ma
   expectEqual(`${o.uscc} 的等级承诺（打开值重算为“重新计算”一栏）`, line!.split(',')[1], gradeCommitment(o.uscc, o.stratum, o.salt));
   const ticket = ticketOf(hash, o.uscc);
   const stratum = bundle.strata.find((s) => s.stratum === o.stratum)!;
-  const eligible = !excluded.has(o.uscc);
+  const params = parseParams(bundle.files as Pick<CanonicalFiles, 'params.json'>);
+  const eligible = !excluded.has(o.uscc) && !params.excludeStrata.some((e) => e.stratum === o.stratum);
   const selected = bundle.selection.some((r) => r.uscc === o.uscc);
   const shouldBe = eligible && stratum.cutoff !== null && compareTickets(ticket, stratum.cutoff) <= 0;
   check(selected === shouldBe, `${o.uscc}（${o.stratum} 层）的签号${shouldBe ? '不大于' : '大于'}该层截止签号，应${shouldBe ? '' : '不'}被抽中，但包中${selected ? '抽中' : '未抽中'}`);
