@@ -4,7 +4,7 @@
  */
 import { Rational } from './rational.ts';
 import { STRATA, type DrawParams, type Stratum } from './params.ts';
-import { compareKeys, compareTickets, ticketKey, ticketOf } from './tickets.ts';
+import { compareTickets, ticketKey, ticketOf } from './tickets.ts';
 
 export type ExclusionRule = 'stratum-excluded' | 'yearly-cap' | 'lookback';
 export const EXCLUSION_RULES: ExclusionRule[] = ['stratum-excluded', 'yearly-cap', 'lookback'];
@@ -214,20 +214,38 @@ export function cutoffBetween(last: string, next: string | null): string {
 }
 
 /**
- * The k entities with the smallest tickets, in ticket order. Orders by the 18-digit key and
- * settles equal keys with the full ticket, so the result equals sorting by full tickets.
+ * The k entities with the smallest tickets, in ticket order. Orders by the 18-digit key (two
+ * 9-digit halves in typed arrays, no object per entity) and settles equal keys with the full
+ * ticket, so the result equals sorting by full tickets. Only the candidates under a threshold
+ * on the first half are sorted: a histogram finds the smallest threshold that keeps ≥ k.
  */
 export function smallestTickets(usccs: string[], k: number, seedHashHex: string): { uscc: string; ticket: string }[] {
-  if (k <= 0) return [];
-  const keys = usccs.map((uscc, i) => {
-    const [a, b] = ticketKey(seedHashHex, uscc);
-    return { i, a, b };
-  });
-  keys.sort((p, q) => compareKeys([p.a, p.b], [q.a, q.b]));
-  // Extend past k while keys tie with the k-th, then order that tail by full tickets.
-  let end = Math.min(k, keys.length);
-  while (end < keys.length && keys[end].a === keys[end - 1].a && keys[end].b === keys[end - 1].b) end++;
-  const head = keys.slice(0, end).map((p) => ({ uscc: usccs[p.i], ticket: ticketOf(seedHashHex, usccs[p.i]) }));
+  const total = usccs.length;
+  if (k <= 0 || total === 0) return [];
+  const hi = new Uint32Array(total);
+  const lo = new Uint32Array(total);
+  const BUCKETS = 1 << 16;
+  const histogram = new Uint32Array(BUCKETS);
+  const bucketOf = (a: number) => Math.floor((a / 1e9) * BUCKETS);
+  for (let i = 0; i < total; i++) {
+    const [a, b] = ticketKey(seedHashHex, usccs[i]);
+    hi[i] = a;
+    lo[i] = b;
+    histogram[bucketOf(a)]++;
+  }
+  // The bucket in which the k-th smallest key falls; everything up to it is a candidate.
+  let last = 0;
+  for (let seen = 0; last < BUCKETS; last++) {
+    seen += histogram[last];
+    if (seen >= k) break;
+  }
+  const candidates: number[] = [];
+  for (let i = 0; i < total; i++) if (bucketOf(hi[i]) <= last) candidates.push(i);
+  candidates.sort((p, q) => hi[p] - hi[q] || lo[p] - lo[q]);
+  // Extend past k while keys tie with the k-th, then order that head by full tickets.
+  let end = Math.min(k, candidates.length);
+  while (end < candidates.length && hi[candidates[end]] === hi[candidates[end - 1]] && lo[candidates[end]] === lo[candidates[end - 1]]) end++;
+  const head = candidates.slice(0, end).map((i) => ({ uscc: usccs[i], ticket: ticketOf(seedHashHex, usccs[i]) }));
   head.sort((p, q) => compareTickets(p.ticket, q.ticket));
   return head.slice(0, k);
 }
