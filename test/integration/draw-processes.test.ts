@@ -76,6 +76,28 @@ describe(`draws across processes on ${testDialect}`, () => {
     expect(new Set(rows.map((r) => r.uscc)).size).toBe(rows.length);
   });
 
+  it('`draw export` and `verify` from the command line: exit 0 on a match, 1 with the first difference', async () => {
+    const d = await draws.commitDraw(t.db, { ...DRAW_PARAMS, task: 'P-verify' }, { name: 'test' });
+    await draws.seedDraw(t.db, d.id, '8 8 8', { name: 'test' });
+    await draws.runDraw(t.db, d.id, { name: 'test' });
+    const file = path.join(dir, 'public.json');
+    expect((await cli(['draw', 'export', d.id, file])).code).toBe(0);
+    const ok = await cli(['verify', file, '--commitment', d.commitment]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('验证通过 (VERIFIED)：公开包');
+    const bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
+    bundle.selection[0].team.reverse();
+    fs.writeFileSync(file, JSON.stringify(bundle));
+    const bad = await cli(['verify', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('验证失败 (VERIFY_FAILED');
+    const full = path.join(dir, 'full.json');
+    expect((await cli(['draw', 'export', d.id, full, '--level', 'full'])).code).toBe(0);
+    const fullOk = await cli(['verify', full]);
+    expect(fullOk.stdout).toContain('完整包（全部重算）');
+    expect(fullOk.code).toBe(0);
+  });
+
   it.each(['draw:after-selections', 'draw:after-team-members', 'draw:before-commit'])(
     'a process killed at %s leaves no partial draw, and the draw can then be run',
     async (point) => {
