@@ -186,7 +186,10 @@ export async function mergeStage(
         s.sector_grade, CASE WHEN s.sector_grade IS NULL THEN NULL ELSE ${ctx.today} END,
         COALESCE(s.tags, '[]'), ${ctx.now}, ${ctx.now}
       FROM import_stage s
-      WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.uscc = s.uscc)`.execute(trx);
+      WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.uscc = s.uscc)
+      -- In key order: the registry is clustered by USCC on SQLite, and ordered inserts keep
+      -- the B-tree writes sequential.
+      ORDER BY s.uscc`.execute(trx);
   }
   return { inserted: total - existing, updated: changed, unchanged: existing - changed };
 }
