@@ -7,6 +7,8 @@ import type { ColumnType, Generated } from 'kysely';
 export interface DepartmentTable {
   code: string;
   name: string;
+  /** Published cap on inspections of one enterprise per year (null: the plan default). */
+  yearly_cap: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: string;
   updated_at: string;
 }
@@ -215,7 +217,93 @@ export interface DrawTeamMemberTable {
   department_code: string;
 }
 
+/** 年度抽查计划 */
+export interface PlanTable {
+  id: string;
+  organization: string;
+  year: number;
+  title: string;
+  created_at: string;
+  created_by: string;
+}
+
+export type TaskStatus = 'draft' | 'approved' | 'committed' | 'drawn' | 'in_progress' | 'completed' | 'published';
+
+/** 抽查任务 */
+export interface TaskTable {
+  id: string;
+  plan_id: string;
+  number: number;
+  name: string;
+  status: TaskStatus;
+  lead_department: string;
+  departments: string;
+  matters: string;
+  filters: string;
+  selection: string;
+  exclude_strata: string;
+  exclusions: string;
+  stratify_by: string;
+  window_start: string;
+  window_end: string;
+  method: string;
+  randomness_source: string;
+  commit_at: string | null;
+  draw_id: string | null;
+  author: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskEventTable {
+  id: Generated<number>;
+  task_id: string;
+  from_status: string | null;
+  to_status: string;
+  actor: string;
+  at: string;
+  note: string | null;
+}
+
+export interface VisitTable {
+  id: string;
+  plan_id: string;
+  uscc: string;
+  window_start: string;
+  window_end: string;
+  task_ids: string;
+  matters: string;
+  team: string;
+  notified_at: string | null;
+  created_at: string;
+}
+
+export interface DeadlineTable {
+  id: string;
+  /** 'publication' (results within 20 working days) or 'abnormal-follow-up' (10 working days). */
+  kind: string;
+  /** What the deadline is about, unique per kind (a task id, or an inspection result id). */
+  subject: string;
+  task_id: string | null;
+  uscc: string | null;
+  starts_on: string;
+  due_on: string;
+  /** 'open', 'approaching', 'overdue', 'met' */
+  state: string;
+  met_on: string | null;
+  flagged_at: string | null;
+  calendar_warnings: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  plans: PlanTable;
+  tasks: TaskTable;
+  task_events: TaskEventTable;
+  visits: VisitTable;
+  deadlines: DeadlineTable;
   settings: SettingTable;
   draws: DrawTable;
   draw_files: DrawFileTable;

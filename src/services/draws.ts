@@ -61,7 +61,7 @@ export function parseDrawParams(input: unknown, attempt = 1): DrawParams {
 }
 
 /** Reads the registry as it is now into the draw's inputs (§2–3 of docs/draw-algorithm.md). */
-async function gatherInputs(db: Executor, params: DrawParams) {
+export async function gatherDrawInputs(db: Executor, params: DrawParams) {
   const problems: Problem[] = [];
   const departments = await repo.findDepartments(db, params.departments.map((d) => d.code));
   for (const d of params.departments) {
@@ -131,13 +131,13 @@ async function gradeSecret(db: Executor, now: string): Promise<string> {
 }
 
 /** Freezes the inputs and stores the commitment: publishable before any seed exists. */
-export async function commitDraw(db: Executor, input: unknown, actor: Actor) {
-  const task = parseDrawParams(input).task;
-  const params = parseDrawParams(input, (await repo.listDraws(db, task)).length + 1);
+export async function commitDraw(db: Executor, input: unknown, actor: Actor, opts: { taskKey?: string } = {}) {
+  const taskKey = opts.taskKey ?? parseDrawParams(input).task;
+  const params = parseDrawParams(input, (await repo.listDraws(db, taskKey)).length + 1);
   const now = nowIso(actor.now);
   let files: CanonicalFiles;
   try {
-    const inputs = await gatherInputs(db, params);
+    const inputs = await gatherDrawInputs(db, params);
     files = buildCanonicalFiles(inputs, await gradeSecret(db, now));
   } catch (e) {
     if (e instanceof CanonicalFormatError) throw new ValidationError(e.message, [], 'CANONICAL_FORMAT');
@@ -150,7 +150,7 @@ export async function commitDraw(db: Executor, input: unknown, actor: Actor) {
     await inTransaction(db, async (trx) => {
       await repo.insertDraw(trx, {
         id,
-        task_key: params.task,
+        task_key: taskKey,
         task: params.task,
         year: params.year,
         window_start: params.window.start,

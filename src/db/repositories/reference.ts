@@ -1,5 +1,5 @@
 /** Departments and the inspection-matters list (抽查事项清单). */
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DepartmentTable, MatterTable } from '../schema.ts';
 import type { Executor } from './objects.ts';
 
@@ -18,7 +18,7 @@ export async function insertDepartment(db: Executor, row: Insertable<DepartmentT
   await db.insertInto('departments').values(row).execute();
 }
 
-export async function updateDepartment(db: Executor, code: string, changes: Partial<DepartmentTable>): Promise<void> {
+export async function updateDepartment(db: Executor, code: string, changes: Updateable<DepartmentTable>): Promise<void> {
   await db.updateTable('departments').set(changes).where('code', '=', code).execute();
 }
 
