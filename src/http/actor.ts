@@ -20,9 +20,16 @@ declare global {
   }
 }
 
+/**
+ * Until accounts exist, a caller may name itself with the `X-Actor` header (e.g. the user name
+ * of the regulator at the desk), so that the four-eyes rule on plan approval has two names to
+ * compare. It is a label, not an authentication: the accounts issue replaces it with login.
+ */
 export function actorMiddleware(): RequestHandler {
   return (req, _res, next) => {
-    req.actor = { source: 'api' };
+    const named = req.get('x-actor');
+    const clean = named && /^[\p{L}\p{N}_.@-]{1,64}$/u.test(named.trim()) ? named.trim() : undefined;
+    req.actor = { source: clean ? `api:${clean}` : 'api' };
     next();
   };
 }

@@ -6,10 +6,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDb } from '../db/connection.ts';
 import type { DatabaseConfig } from '../config.ts';
 import * as draws from './draws.ts';
+import * as plans from './plans.ts';
 
 const OPERATIONS = {
   commitDraw: draws.commitDraw,
   runDraw: draws.runDraw,
+  commitTask: plans.commitTask,
+  drawTask: plans.drawTask,
 } as const;
 
 export type WorkerOperation = keyof typeof OPERATIONS;

@@ -56,6 +56,16 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/draws/{id}/void': ['post'],
   '/api/v1/draws/{id}/selections': ['get'],
   '/api/v1/draws/{id}/bundle': ['get'],
+  '/api/v1/plans': ['get', 'post'],
+  '/api/v1/plans/{id}': ['get'],
+  '/api/v1/plans/{id}/tasks': ['get', 'post'],
+  '/api/v1/plans/{id}/visits': ['get'],
+  '/api/v1/tasks/{id}': ['get', 'patch'],
+  '/api/v1/tasks/{id}/approve': ['post'],
+  '/api/v1/tasks/{id}/commit': ['post'],
+  '/api/v1/tasks/{id}/draw': ['post'],
+  '/api/v1/tasks/{id}/void-draw': ['post'],
+  '/api/v1/tasks/{id}/publish': ['post'],
 };
 
 let api: Api;

@@ -9,6 +9,7 @@ import { matterOperations } from './matters.ts';
 import { importOperations } from './imports.ts';
 import { exportOperations } from './exports.ts';
 import { drawOperations } from './draws.ts';
+import { planOperations } from './plans.ts';
 import { openapiOperations } from './openapi.ts';
 
 /** One group per resource, in the order the document lists them (the app mounts them as one router). */
@@ -21,6 +22,7 @@ export function operationGroups(): Operation[][] {
     importOperations,
     exportOperations,
     drawOperations,
+    planOperations,
     healthOperations,
     openapiOperations(openApiDocument),
   ];

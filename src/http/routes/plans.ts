@@ -1,0 +1,231 @@
+/** Annual plans and tasks: /api/v1/plans, /api/v1/plans/{id}/tasks, /api/v1/tasks/{id}. */
+import { z } from 'zod';
+import * as plans from '../../services/plans.ts';
+import { runServiceInWorker } from '../../services/workers.ts';
+import { defineOperation, type Operation } from '../operation.ts';
+import { requestSchemas, responseSchemas } from '../schemas.ts';
+
+const tag = 'plans';
+const Id = z.strictObject({ id: z.string().uuid().meta({ title: '编号' }) });
+const PlanBody = z.strictObject({
+  organization: z.string().min(1).max(32).meta({ title: '制定计划的部门代码' }),
+  year: z.number().int().min(2000).max(2100).meta({ title: '年度' }),
+  title: z.string().trim().min(1).max(200).optional().meta({ title: '计划名称（默认按官方格式生成）' }),
+});
+requestSchemas.add(PlanBody, { id: 'PlanCreate' });
+const PlanListQuery = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).optional() });
+const ReasonBody = z.strictObject({ reason: z.string().trim().min(4).max(1000).meta({ title: '理由' }) });
+requestSchemas.add(ReasonBody, { id: 'Reason' });
+requestSchemas.add(plans.taskInput, { id: 'TaskInput', description: '任务：牵头部门、配合部门、事项、范围、比例、时间、方式、排除规则；省略的项取计划默认值' });
+
+const Task = z.looseObject({
+  id: z.string(),
+  planId: z.string(),
+  number: z.number().int(),
+  name: z.string(),
+  status: z.enum(['draft', 'approved', 'committed', 'drawn', 'in_progress', 'completed', 'published']),
+  statusLabel: z.string(),
+  window: z.object({ start: z.string(), end: z.string() }),
+  drawId: z.string().nullable(),
+  author: z.string(),
+  approvedBy: z.string().nullable(),
+});
+const TaskDetail = Task.extend({
+  events: z.array(z.object({ from: z.string().nullable(), to: z.string(), actor: z.string(), at: z.string(), note: z.string().nullable() })),
+  draws: z.array(z.looseObject({ id: z.string(), status: z.string() })),
+  voidedDraws: z.number().int(),
+});
+responseSchemas.add(TaskDetail, { id: 'Task', description: '抽查任务及其状态记录和抽取记录' });
+const Plan = z.looseObject({
+  id: z.string(),
+  organization: z.string(),
+  year: z.number().int(),
+  title: z.string(),
+  tasks: z.array(Task),
+  visits: z.object({ count: z.number().int(), taskSelections: z.number().int(), savedByMerging: z.number().int() }),
+});
+responseSchemas.add(Plan, { id: 'Plan', description: '年度抽查计划，含任务和合并检查的统计' });
+const PlanList = z.object({ items: z.array(Plan) });
+responseSchemas.add(PlanList, { id: 'PlanList' });
+const TaskList = z.object({ items: z.array(Task) });
+responseSchemas.add(TaskList, { id: 'TaskList' });
+const Visits = z.object({
+  items: z.array(z.looseObject({ uscc: z.string(), tasks: z.array(z.string()), matters: z.array(z.string()), team: z.array(z.string()) })),
+  savedByMerging: z.number().int(),
+});
+responseSchemas.add(Visits, { id: 'Visits', description: '合并后的检查（进一次门、查多项事）' });
+
+const taskUrl = (id: string) => `/api/v1/tasks/${id}`;
+type TaskOut = Awaited<ReturnType<typeof plans.getTask>>;
+
+function taskAction(path: string, operationId: string, summary: string, run: (db: Parameters<typeof plans.getTask>[0], id: string, actor: plans.Actor) => Promise<unknown>): Operation {
+  return defineOperation({
+    method: 'post',
+    path: `/api/v1/tasks/{id}/${path}`,
+    operationId,
+    tag,
+    summary,
+    params: Id,
+    responses: { 200: { description: '任务的新状态', schema: TaskDetail } },
+    errors: [403, 404, 409, 422],
+    async handle({ db, params, ctx }) {
+      await run(db, params.id, { name: ctx.source });
+      return { body: await plans.getTask(db, params.id) };
+    },
+  });
+}
+
+export const planOperations: Operation[] = [
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/plans',
+    operationId: 'listPlans',
+    tag,
+    summary: '列出年度抽查计划',
+    query: PlanListQuery,
+    responses: { 200: { description: '计划', schema: PlanList } },
+    async handle({ db, query }) {
+      return { body: { items: await plans.listPlans(db, query.year) } };
+    },
+  }),
+  defineOperation({
+    method: 'post',
+    path: '/api/v1/plans',
+    operationId: 'createPlan',
+    tag,
+    summary: '新建年度抽查计划（每个部门每年一个）',
+    body: PlanBody,
+    responses: { 201: { description: '已新建', schema: Plan, location: true } },
+    errors: [409],
+    async handle({ db, body, ctx }) {
+      const p = await plans.createPlan(db, body, { name: ctx.source });
+      return { status: 201, body: p, location: `/api/v1/plans/${p.id}` };
+    },
+  }),
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/plans/{id}',
+    operationId: 'getPlan',
+    tag,
+    summary: '查看计划、任务和合并检查统计',
+    params: Id,
+    responses: { 200: { description: '计划', schema: Plan } },
+    errors: [404],
+    async handle({ db, params }) {
+      return { body: await plans.getPlan(db, params.id) };
+    },
+  }),
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/plans/{id}/tasks',
+    operationId: 'listTasks',
+    tag,
+    summary: '列出计划中的任务',
+    params: Id,
+    responses: { 200: { description: '任务', schema: TaskList } },
+    errors: [404],
+    async handle({ db, params }) {
+      return { body: { items: (await plans.getPlan(db, params.id)).tasks } };
+    },
+  }),
+  defineOperation({
+    method: 'post',
+    path: '/api/v1/plans/{id}/tasks',
+    operationId: 'createTask',
+    tag,
+    summary: '在计划中新建任务（草拟），按官方格式编号命名',
+    params: Id,
+    body: plans.taskInput,
+    responses: { 201: { description: '已新建', schema: TaskDetail, location: true } },
+    errors: [404],
+    async handle({ db, params, body, ctx }) {
+      const t = await plans.createTask(db, params.id, body, { name: ctx.source });
+      return { status: 201, body: t, location: taskUrl(t.id) };
+    },
+  }),
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/plans/{id}/visits',
+    operationId: 'planVisits',
+    tag,
+    summary: '合并后的检查：同一时段多个任务抽中同一主体时合并为一次检查',
+    params: Id,
+    responses: { 200: { description: '检查', schema: Visits } },
+    errors: [404],
+    async handle({ db, params }) {
+      const plan = await plans.getPlan(db, params.id);
+      return { body: { items: await plans.planVisits(db, params.id), savedByMerging: plan.visits.savedByMerging } };
+    },
+  }),
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/tasks/{id}',
+    operationId: 'getTask',
+    tag,
+    summary: '查看任务（含全部状态变更和抽取记录）',
+    params: Id,
+    responses: { 200: { description: '任务', schema: TaskDetail } },
+    errors: [404],
+    async handle({ db, params }) {
+      return { body: await plans.getTask(db, params.id) };
+    },
+  }),
+  defineOperation({
+    method: 'patch',
+    path: '/api/v1/tasks/{id}',
+    operationId: 'updateTask',
+    tag,
+    summary: '修改任务（草拟或已审批的任务；已审批的改后需重新审批；承诺后不能修改）',
+    params: Id,
+    body: plans.taskInput,
+    responses: { 200: { description: '已修改', schema: TaskDetail } },
+    errors: [404, 409],
+    async handle({ db, params, body, ctx }) {
+      return { body: await plans.updateTask(db, params.id, body, { name: ctx.source }) };
+    },
+  }),
+  taskAction('approve', 'approveTask', '审批任务（须由起草人以外的人审批）', plans.approveTask),
+  defineOperation({
+    method: 'post',
+    path: '/api/v1/tasks/{id}/commit',
+    operationId: 'commitTask',
+    tag,
+    summary: '承诺任务的抽取（冻结输入，公布承诺值）',
+    params: Id,
+    responses: { 200: { description: '已承诺', schema: TaskDetail } },
+    errors: [404, 409],
+    async handle({ db, params, ctx, deps }) {
+      await runServiceInWorker<TaskOut>(deps.handle, 'commitTask', [params.id, { name: ctx.source }]);
+      return { body: await plans.getTask(db, params.id) };
+    },
+  }),
+  defineOperation({
+    method: 'post',
+    path: '/api/v1/tasks/{id}/draw',
+    operationId: 'drawTask',
+    tag,
+    summary: '执行任务的抽取（须已录入公开随机数：POST /api/v1/draws/{drawId}/seed），并合并本计划的检查',
+    params: Id,
+    responses: { 200: { description: '已抽取', schema: TaskDetail } },
+    errors: [404, 409, 422],
+    async handle({ db, params, ctx, deps }) {
+      await runServiceInWorker<TaskOut>(deps.handle, 'drawTask', [params.id, { name: ctx.source }]);
+      return { body: await plans.getTask(db, params.id) };
+    },
+  }),
+  defineOperation({
+    method: 'post',
+    path: '/api/v1/tasks/{id}/void-draw',
+    operationId: 'voidTaskDraw',
+    tag,
+    summary: '作废任务的抽取（须写明理由；记录保留并公开），任务回到已审批',
+    params: Id,
+    body: ReasonBody,
+    responses: { 200: { description: '已作废', schema: TaskDetail } },
+    errors: [404, 409],
+    async handle({ db, params, body, ctx }) {
+      return { body: await plans.voidTaskDraw(db, params.id, body.reason, { name: ctx.source }) };
+    },
+  }),
+  taskAction('publish', 'publishTask', '公示任务结果（检查结束后）', plans.publishTask),
+];

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, expectError, type Api } from './support.ts';
+import { seedDrawRegistry } from '../helpers/drawRegistry.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await startApi();
+  await seedDrawRegistry(api.db.db, { objects: 200 });
+});
+afterAll(async () => api?.db.destroy());
+
+const task = {
+  lead: { code: 'SCJG', officersPerTeam: 2 },
+  partners: [{ code: 'SW', officersPerTeam: 1 }],
+  matters: ['SCJG-01', 'SW-01'],
+  selection: { mode: 'rates', rates: { A: '0.03', B: '0.035', C: '0.05', D: '0.1', U: '0.04' } },
+  window: { start: '2026-12-07', end: '2026-12-25' },
+  randomnessSource: '2026年12月1日中国福利彩票双色球开奖号码',
+};
+
+describe('/api/v1/plans and /api/v1/tasks', () => {
+  it('walks a joint task from draft to drawn, with two different people', async () => {
+    const plan = await api.http.post('/api/v1/plans').set('X-Actor', 'zhang').send({ organization: 'SCJG', year: 2026 });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const created = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).set('X-Actor', 'zhang').send(task);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.name).toBe('渝中区市场监督管理局2026年度第1号抽查任务');
+    const id = created.body.id;
+    expectError(await api.http.post(`/api/v1/tasks/${id}/commit`).set('X-Actor', 'zhang'), 409, 'TASK_NOT_APPROVED');
+    expectError(await api.http.post(`/api/v1/tasks/${id}/approve`).set('X-Actor', 'zhang'), 403, 'FOUR_EYES');
+    expect((await api.http.post(`/api/v1/tasks/${id}/approve`).set('X-Actor', 'li')).body.status).toBe('approved');
+    const committed = await api.http.post(`/api/v1/tasks/${id}/commit`).set('X-Actor', 'li');
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    expect(committed.body.status).toBe('committed');
+    expectError(await api.http.patch(`/api/v1/tasks/${id}`).set('X-Actor', 'zhang').send(task), 409, 'TASK_FROZEN');
+    await api.http.post(`/api/v1/draws/${committed.body.drawId}/seed`).send({ randomness: '3 9 27' });
+    const drawn = await api.http.post(`/api/v1/tasks/${id}/draw`).set('X-Actor', 'li');
+    expect(drawn.status, JSON.stringify(drawn.body)).toBe(200);
+    expect(drawn.body.events.map((e: { to: string; actor: string }) => `${e.to}:${e.actor}`)).toEqual([
+      'draft:api:zhang',
+      'approved:api:li',
+      'committed:api:li',
+      'drawn:api:li',
+    ]);
+    const visits = await api.http.get(`/api/v1/plans/${plan.body.id}/visits`);
+    expect(visits.body.items.length).toBeGreaterThan(0);
+    expect(visits.body.savedByMerging).toBe(0);
+  });
+
+  it('names bad task input and unknown ids', async () => {
+    const plan = await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 });
+    const bad = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).send({ ...task, matters: [], window: { start: '2026-02-30', end: '2026-03-01' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['body.matters', 'body.window.start']));
+    expectError(await api.http.get('/api/v1/tasks/00000000-0000-4000-8000-000000000000'), 404, 'TASK_NOT_FOUND');
+    expectError(await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 }), 409, 'PLAN_EXISTS');
+  });
+});
