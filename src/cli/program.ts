@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { IMPORT_KINDS, type ImportKind } from '../domain/columns.ts';
 import { runImport } from './importCommand.ts';
 import { drawCommands } from './drawCommands.ts';
+import { planCommands } from './planCommands.ts';
 
 /** Opens the configured database, migrated, for one command. */
 async function withDb<T>(fn: (h: DbHandle) => Promise<T>): Promise<T> {
@@ -67,7 +68,7 @@ export function buildCli(): Command {
       });
     });
 
-  for (const c of drawCommands(withDb)) program.addCommand(c);
+  for (const c of [...drawCommands(withDb), ...planCommands(withDb)]) program.addCommand(c);
 
   return program;
 }
