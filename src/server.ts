@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { loadDemoData } from './services/demo.ts';
+import { loadDemoPlan } from './services/demoPlan.ts';
 import { failInterruptedJobs } from './services/imports/importJobs.ts';
 
 export interface RunningServer {
@@ -24,6 +25,10 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   if (config.demoData) {
     const demo = await loadDemoData(handle.db);
     if (demo.loaded) logger.info({ counts: demo.counts }, '已载入渝中区演示数据 (demo data loaded)');
+    if (demo.loaded) {
+      const demoPlan = await loadDemoPlan(handle.db);
+      if (demoPlan.loaded) logger.info({ planId: demoPlan.planId }, '已载入本年度演示抽查计划 (demo plan loaded)');
+    }
   }
   const app = createApp({ handle, logger });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -428,7 +428,7 @@ describe('exclusion rules', () => {
     line(5, '2027-01-29'), // the day before → eligible
     line(6, '2026-11-01'), line(6, '2026-12-01'), // two, but in 2026 → eligible
     line(7, '2026-12-31'), line(7, '2027-01-02'), // only one in 2027 → eligible
-    line(8, '2027-03-01', 'draw:1a2b3c4d'), // an earlier draw of this year, dated on its window's first day → lookback
+    line(8, '2027-03-01', 'draw:1a2b3c4d'), // a draw for the same period (dated on the window's first day): merged, not excluded → eligible
     // 9 and 10: no history → eligible
     line(11, '2027-01-05'), line(11, '2027-01-05', 'SW'), // one joint visit recorded by two departments: one visit day → eligible
     line(20, '2027-01-01'), line(20, '2027-01-02'), line(20, '2027-02-20'), // stratum A: excluded as a stratum first
@@ -437,7 +437,7 @@ describe('exclusion rules', () => {
     { uscc: usccOf(123_456), date: '2027-02-20', department: 'SCJG', officers: [] }, // not in the frame: ignored
   ];
   const expected = new Map<string, string>([
-    [u(1), 'yearly-cap'], [u(2), 'yearly-cap'], [u(4), 'lookback'], [u(8), 'lookback'],
+    [u(1), 'yearly-cap'], [u(2), 'yearly-cap'], [u(4), 'lookback'],
     [u(20), 'stratum-excluded'], [u(21), 'stratum-excluded'],
     [u(30), 'lookback'], [u(31), 'lookback'], [u(32), 'yearly-cap'], [u(33), 'lookback'],
   ]);
@@ -454,10 +454,10 @@ describe('exclusion rules', () => {
       expect(new Map(out.excluded.map((e) => [e.uscc, e.rule]))).toEqual(expected);
       const c = summary(out, 'C');
       expect(c.candidates).toBe(11);
-      expect(c.excluded).toEqual({ 'stratum-excluded': 0, 'yearly-cap': 2, lookback: 2 });
-      expect(c.eligible).toBe(7);
-      // rate 1 on the 7 eligible: exactly them
-      expect(ofStratum(out, 'C').sort()).toEqual([3, 5, 6, 7, 9, 10, 11].map(u).sort());
+      expect(c.excluded).toEqual({ 'stratum-excluded': 0, 'yearly-cap': 2, lookback: 1 });
+      expect(c.eligible).toBe(8);
+      // rate 1 on the 8 eligible: exactly them
+      expect(ofStratum(out, 'C').sort()).toEqual([3, 5, 6, 7, 8, 9, 10, 11].map(u).sort());
       const d = summary(out, 'D');
       expect(d.excluded).toEqual({ 'stratum-excluded': 0, 'yearly-cap': 1, lookback: 3 });
       expect(d.eligible).toBe(6);

@@ -72,7 +72,8 @@ export function applyExclusions(params: DrawParams, frame: FrameEntity[], histor
       if (!dates) visitDates.set(h.uscc, (dates = new Set()));
       dates.add(h.date);
     }
-    if (lookbackFrom && h.date >= lookbackFrom) recent.add(h.uscc);
+    // Only visits before the window: concurrent tasks are merged into one visit, not excluded.
+    if (lookbackFrom && h.date >= lookbackFrom && h.date < params.window.start) recent.add(h.uscc);
   }
   const cap = params.exclusions.yearlyCap;
   for (const e of frame) {

@@ -1,0 +1,28 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
+import { loadDemoData } from '../../src/services/demo.ts';
+import { loadDemoPlan } from '../../src/services/demoPlan.ts';
+import * as plans from '../../src/services/plans.ts';
+
+let t: TestDb;
+const now = new Date('2026-11-28T02:00:00Z');
+beforeAll(async () => {
+  t = await createTestDb();
+  await loadDemoData(t.db, { now });
+});
+afterAll(async () => t?.destroy());
+
+describe(`demo plan on ${testDialect}`, () => {
+  it('has a plan for the current year with joint tasks in every stage, merged visits, once', async () => {
+    const r = await loadDemoPlan(t.db, { now });
+    expect(r.loaded).toBe(true);
+    const plan = await plans.getPlan(t.db, r.planId!);
+    expect(plan.year).toBe(2026);
+    const statuses = plan.tasks.map((x) => x.status);
+    expect(statuses).toEqual(expect.arrayContaining(['completed', 'drawn', 'approved', 'draft']));
+    const joint = plan.tasks.filter((x) => (x.departments as unknown[]).length > 1 && x.status === 'drawn');
+    expect(joint.length).toBeGreaterThanOrEqual(2);
+    expect(plan.visits.savedByMerging).toBeGreaterThan(0);
+    expect((await loadDemoPlan(t.db, { now })).loaded).toBe(false);
+  });
+});
