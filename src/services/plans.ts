@@ -25,6 +25,7 @@ import { Rational } from '../domain/draw/rational.ts';
 import { INSPECTION_METHODS } from '../domain/registry.ts';
 import { isIsoDate, nowIso } from '../domain/time.ts';
 import * as draws from './draws.ts';
+import { listDeadlines, meetDeadline, openPublicationDeadline } from './deadlines.ts';
 import type { Actor } from './draws.ts';
 
 export type { Actor };
@@ -381,12 +382,16 @@ export async function startTask(db: Executor, id: string, actor: Actor) {
   return move(db, await mustTask(db, id), 'in_progress', actor);
 }
 
+/** The inspections are over: the 20-working-day publication deadline starts. */
 export async function completeTask(db: Executor, id: string, actor: Actor) {
-  return move(db, await mustTask(db, id), 'completed', actor);
+  const task = await mustTask(db, id);
+  await move(db, task, 'completed', actor);
+  await openPublicationDeadline(db, task, actor.now);
 }
 
 export async function publishTask(db: Executor, id: string, actor: Actor) {
   await move(db, await mustTask(db, id), 'published', actor);
+  await meetDeadline(db, 'publication', id, actor.now);
   return getTask(db, id);
 }
 
@@ -399,6 +404,7 @@ export async function getTask(db: Executor, id: string) {
     events: events.map((e) => ({ from: e.from_status, to: e.to_status, actor: e.actor, at: e.at, note: e.note })),
     draws: allDraws.map((d) => ({ id: d.id, status: d.status, commitment: d.commitment, committedAt: d.committed_at, voidReason: d.void_reason })),
     voidedDraws: allDraws.filter((d) => d.status === 'voided').length,
+    deadlines: await listDeadlines(db, { taskId: id }),
   };
 }
 

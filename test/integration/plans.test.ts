@@ -147,3 +147,26 @@ describe(`plans and tasks on ${testDialect}`, () => {
     void reg;
   });
 });
+
+describe(`publication deadlines on ${testDialect}`, () => {
+  it('counts 20 working days across the 2025 National Day holiday and flags approaching and overdue', async () => {
+    const { openDeadline, checkDeadlines, listDeadlines } = await import('../../src/services/deadlines.ts');
+    // Inspections ended Friday 2025-09-26: 20 working days, skipping 1–8 October and counting the
+    // make-up workdays of Sunday 28 September and Saturday 11 October, end on Thursday 2025-10-30.
+    await openDeadline(t.db, { kind: 'publication', subject: 'edge-2025', startsOn: '2025-09-26', workingDays: 20 });
+    const [d] = (await listDeadlines(t.db, { kind: 'publication' })).filter((x) => x.subject === 'edge-2025');
+    expect(d).toMatchObject({ dueOn: '2025-10-30', state: 'open', warnings: [] });
+    expect((await checkDeadlines(t.db, new Date('2025-10-20T01:00:00Z'))).some((f) => f.subject === 'edge-2025')).toBe(false);
+    const soon = (await checkDeadlines(t.db, new Date('2025-10-27T01:00:00Z'))).find((f) => f.subject === 'edge-2025');
+    expect(soon).toMatchObject({ state: 'approaching', workingDaysLeft: 3 });
+    const late = (await checkDeadlines(t.db, new Date('2025-11-03T01:00:00Z'))).find((f) => f.subject === 'edge-2025');
+    expect(late).toMatchObject({ state: 'overdue', workingDaysLeft: -2 });
+  });
+
+  it('records the calendar’s warning for a year it does not know', async () => {
+    const { openDeadline, listDeadlines } = await import('../../src/services/deadlines.ts');
+    await openDeadline(t.db, { kind: 'publication', subject: 'unknown-year', startsOn: '2031-03-02', workingDays: 20 });
+    const [d] = (await listDeadlines(t.db)).filter((x) => x.subject === 'unknown-year');
+    expect(d.warnings.join()).toContain('CALENDAR_YEAR_UNKNOWN');
+  });
+});
