@@ -508,9 +508,10 @@ def classify(params, frame, strata, history):
     excluded_strata = {e["stratum"] for e in params["excludeStrata"]}
     cap = params["exclusions"]["yearlyCap"]
     lookback = params["exclusions"]["lookbackDays"]
+    start = datetime.date.fromisoformat(params["window"]["start"])
     since = None
     if lookback is not None:
-        since = datetime.date.fromisoformat(params["window"]["start"]) - datetime.timedelta(days=lookback)
+        since = start - datetime.timedelta(days=lookback)
     by_entity = {}
     for u, d, _, _ in history:
         by_entity.setdefault(u, set()).add(datetime.date.fromisoformat(d))  # distinct dates
@@ -528,7 +529,10 @@ def classify(params, frame, strata, history):
         # §6: distinct dates in `year`: a joint visit recorded by two departments is one visit.
         elif cap is not None and sum(1 for d in dates if d.year == params["year"]) >= cap:
             rule = "yearly-cap"
-        elif since is not None and any(d >= since for d in dates):
+        # §2/§6: only lines dated in [window.start - lookbackDays, window.start) exclude; visits
+        # planned for the same period or later (e.g. an earlier draw of the same window, whose
+        # selection is dated on its window's first day) do not.
+        elif since is not None and any(since <= d < start for d in dates):
             rule = "lookback"
         stratum_of[u], rule_of[u] = s, rule
     if set(strata) != set(frame):

@@ -783,6 +783,82 @@ def make_cutoff_all():
     return draw_dir("cutoff-all", params, registry, [f"{i}" for i in range(1, 100)], accept, lambda g: {})
 
 
+def make_lookback_window():
+    """§2/§6 look-back: only history lines dated on or after `window.start - lookbackDays` AND
+    before `window.start` exclude. Lines dated on window.start or later (visits planned for the
+    same period or later, e.g. an earlier draw of the same window, whose selection is dated on its
+    window's first day as a `draw:` line) do not."""
+    rng = random.Random(951)
+    ents = entities(rng, ["B", "C"] * 10 + [None] * 4)
+    offs = [officer(f"L{i}", "SCJG", 9) for i in range(1, 7)]
+    u = [e["uscc"] for e in ents if e["status"] == "active"]
+    # window 2027-09-01..2027-09-30, lookbackDays 30: look-back days 2027-08-02..2027-08-31
+    insp = [
+        (u[0], "2027-08-31", "SCJG", ["L1"]),                                # day before window.start: lookback
+        (u[1], "2027-09-01", "SCJG", ["L2"]),                                # on window.start: eligible
+        (u[2], "2027-09-15", "SCJG", ["L3"]),                                # inside the window: eligible
+        (u[3], "2027-10-20", "SCJG", ["L4"]),                                # after the window: eligible
+        (u[6], "2027-08-02", "SCJG", ["L5"]),                                # first look-back day: lookback
+        (u[7], "2027-08-01", "SCJG", ["L6"]),                                # one day before it: eligible
+        (u[8], "2027-08-31", "SCJG", ["L1"]), (u[8], "2027-09-01", "SCJG", ["L2"]),  # one line before: lookback
+        (u[9], "2027-09-20", "SCJG", ["L5"]),                                # + a same-period draw: eligible
+    ]
+    # older inspections: the last-officer rule reads only the latest date of each entity
+    insp += [(e, f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "SCJG", rng.sample([o["cert"] for o in offs], 2))
+             for e in u[:16]]
+    earlier = [
+        # a draw of the same period: its selection is dated 2027-09-01 = window.start -> not in the look-back
+        {"commitment": sha("lookback-window: a draw of the same period"), "window_start": "2027-09-01",
+         "drawn": True, "voided": False, "teams": {u[4]: ["L1", "L2"], u[9]: ["L3", "L4"]}},
+        # a draw of an earlier period, dated inside the look-back -> lookback
+        {"commitment": sha("lookback-window: a draw of an earlier period"), "window_start": "2027-08-20",
+         "drawn": True, "voided": False, "teams": {u[5]: ["L5", "L6"]}},
+    ]
+    registry = {"entities": ents, "officers": offs, "matter_department": MATTER_DEPT,
+                "conflicts": [], "inspections": insp, "earlier_draws": earlier}
+    params = {
+        "task": "look-back window (reference vector)",
+        "year": 2027,
+        "window": {"start": "2027-09-01", "end": "2027-09-30"},
+        "selection": {"mode": "rates", "rates": {"B": "0.6", "C": "0.6", "U": "0.5"}},
+        "exclusions": {"lookbackDays": 30},
+        "matters": ["SCJG-001"],
+        "departments": [{"code": "SCJG", "officersPerTeam": 2}],
+        "randomnessSource": "dice",
+    }
+    expect = {u[0]: "lookback", u[1]: None, u[2]: None, u[3]: None, u[4]: None, u[5]: "lookback",
+              u[6]: "lookback", u[7]: None, u[8]: "lookback", u[9]: None}
+    not_in_lookback_any_more = [u[1], u[2], u[3], u[4], u[9]]
+
+    def previous_reading(got):
+        """The former rule (any line on or after window.start - lookbackDays excludes)."""
+        data = got["_internal"]["data"]
+        since = "2027-08-02"
+        excluded = {e for e, d, _, _ in data["history"] if d >= since}
+        rule = got["_internal"]["rule_of"]
+        return sorted((e for e in excluded if rule[e] is None), key=R.byte_key)
+
+    def accept(got):
+        rule, visit, hist = got["_internal"]["rule_of"], got["_internal"]["visit"], got["_internal"]["data"]["history"]
+        assert all(rule[k] == v for k, v in expect.items()), {k: rule[k] for k in expect}
+        # the draw: lines are in history.csv, dated on their window's first day
+        assert (u[4], "2027-09-01", "draw:" + sha("lookback-window: a draw of the same period")[:16], ("L1", "L2")) in \
+            [(e, d, dep, tuple(o)) for e, d, dep, o in hist]
+        assert set(previous_reading(got)) == {u[1], u[2], u[3], u[4], u[9]}
+        # selected: the same-period draw's entity and at least two others freed by the new rule
+        freed = [e for e in not_in_lookback_any_more if e in visit]
+        return not got["shortfalls"] and u[4] in visit and len(freed) >= 3
+
+    def notes(got):
+        visit = got["_internal"]["visit"]
+        prev = previous_reading(got)
+        return {"designed": {k: (v or "eligible") for k, v in expect.items()},
+                "window_start": "2027-09-01", "lookback_first_day": "2027-08-02",
+                "eligible_now_but_lookback_under_previous_rule": prev,
+                "of_which_selected": [e for e in visit if e in prev]}
+    return draw_dir("lookback-window", params, registry, [f"{i} {i * 5 % 11}" for i in range(1, 5000)], accept, notes)
+
+
 def make_tight():
     rng = random.Random(3)
     ents = entities(rng, ["B"] * 12 + ["C"] * 13)
@@ -1127,7 +1203,8 @@ def main():
     report["params"] = make_params()
     report["cutoffs"] = make_cutoffs()
     for f in (make_basic, make_redraw, make_joint, make_tight, make_short, make_short_eligibility, make_sector,
-              make_leading_zero, make_empty, make_yearly_cap_dates, make_cutoff_all, make_registry):
+              make_leading_zero, make_empty, make_yearly_cap_dates, make_cutoff_all, make_lookback_window,
+              make_registry):
         got = f()
         report[f.__name__] = {"n": sum(s["n"] for s in got["strata"]), "repairs": got["repairs"],
                               "shortfalls": got["shortfalls"], "paths": got["_internal"]["stats"]["repair_path_lengths"]}
