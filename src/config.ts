@@ -12,6 +12,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_DATA: z.enum(['0', '1']).default('1'),
+  SCHEDULER: z.enum(['0', '1']).default('1'),
 });
 
 export interface DatabaseConfig {
@@ -26,6 +27,8 @@ export interface Config {
   logLevel: string;
   /** Load the synthetic Yuzhong demo registry into an empty database on start-up. */
   demoData: boolean;
+  /** Run the scheduled jobs in this instance. */
+  scheduler: boolean;
 }
 
 export function databaseConfigFromUrl(url: string | undefined): DatabaseConfig {
@@ -47,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     database: databaseConfigFromUrl(e.DATABASE_URL),
     logLevel: e.LOG_LEVEL,
     demoData: e.DEMO_DATA === '1',
+    scheduler: e.SCHEDULER === '1',
   });
 }

@@ -8,6 +8,8 @@ import { createLogger } from './logger.ts';
 import { loadDemoData } from './services/demo.ts';
 import { loadDemoPlan } from './services/demoPlan.ts';
 import { failInterruptedJobs } from './services/imports/importJobs.ts';
+import { createScheduler } from './jobs/scheduler.ts';
+import { JOBS } from './jobs/definitions.ts';
 
 export interface RunningServer {
   server: Server;
@@ -40,7 +42,12 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: handle.dialect }, `服务已启动：http://localhost:${port}/`);
+  // Scheduled jobs: one run per slot across every instance sharing the database; a slot missed
+  // while the service was down runs now.
+  const scheduler = config.scheduler ? createScheduler({ handle, jobs: JOBS, logger }) : null;
+  void scheduler?.start();
   const close = async () => {
+    await scheduler?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await handle.close();
   };

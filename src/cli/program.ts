@@ -70,5 +70,18 @@ export function buildCli(): Command {
 
   for (const c of [...drawCommands(withDb), ...planCommands(withDb)]) program.addCommand(c);
 
+  const jobs = program.command('jobs').description('定时任务');
+  jobs
+    .command('run-due')
+    .description('立即执行到期的定时任务（与服务中的定时器共用同一机制，每个时点只执行一次）')
+    .action(async () => {
+      const { createScheduler } = await import('../jobs/scheduler.ts');
+      const { JOBS } = await import('../jobs/definitions.ts');
+      await withDb(async (h) => {
+        const s = createScheduler({ handle: h, jobs: JOBS });
+        for (const r of await s.runDue()) process.stdout.write(`${JSON.stringify(r)}\n`);
+      });
+    });
+
   return program;
 }

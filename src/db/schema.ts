@@ -3,6 +3,7 @@
  * ISO-8601 UTC text; booleans are 0/1; lists are JSON text. The same on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { JobDatabase } from './jobSchema.ts';
 
 export interface DepartmentTable {
   code: string;
@@ -298,7 +299,7 @@ export interface DeadlineTable {
   created_at: string;
 }
 
-export interface Database {
+export interface Database extends JobDatabase {
   plans: PlanTable;
   tasks: TaskTable;
   task_events: TaskEventTable;

@@ -1,0 +1,76 @@
+/**
+ * The scheduled jobs (node-cron expressions, Asia/Shanghai): thin adapters over the services.
+ * Each runs once per slot across all instances (see scheduler.ts), and a slot missed while the
+ * service was down runs when it comes back.
+ */
+import type { Job, JobContext } from './scheduler.ts';
+import * as plansRepo from '../db/repositories/plans.ts';
+import * as plans from '../services/plans.ts';
+import { checkDeadlines } from '../services/deadlines.ts';
+import { shanghaiDate } from '../domain/time.ts';
+
+const SCHEDULER = (now: Date) => ({ name: 'scheduler', now });
+
+/** Approved tasks whose scheduled commitment time has come are committed (inputs frozen). */
+export const commitScheduledTasks: Job = {
+  name: 'commit-scheduled-tasks',
+  schedule: '* * * * *',
+  async run({ db, now, logger }: JobContext) {
+    const due = (await plansRepo.tasksInStatus(db, ['approved'])).filter((t) => t.commit_at !== null && t.commit_at <= now.toISOString());
+    const committed: string[] = [];
+    for (const t of due) {
+      try {
+        await plans.commitTask(db, t.id, SCHEDULER(now));
+        committed.push(t.id);
+        logger.info({ task: t.id }, `已按计划承诺任务：${t.name}`);
+      } catch (e) {
+        logger.error({ task: t.id, err: e }, `按计划承诺任务失败：${t.name}`);
+      }
+    }
+    return { committed };
+  },
+};
+
+/** Tasks move into progress when their window opens and to completed when it has closed. */
+export const advanceTaskWindows: Job = {
+  name: 'advance-task-windows',
+  schedule: '5 0 * * *',
+  async run({ db, now, logger }: JobContext) {
+    const today = shanghaiDate(now);
+    const started: string[] = [];
+    const completed: string[] = [];
+    for (const t of await plansRepo.tasksInStatus(db, ['drawn'])) {
+      if (t.window_start <= today) {
+        await plans.startTask(db, t.id, SCHEDULER(now));
+        started.push(t.id);
+      }
+    }
+    for (const t of await plansRepo.tasksInStatus(db, ['in_progress'])) {
+      if (t.window_end < today) {
+        await plans.completeTask(db, t.id, SCHEDULER(now));
+        completed.push(t.id);
+      }
+    }
+    if (started.length || completed.length) logger.info({ started, completed }, '任务检查时段已更新');
+    return { started, completed };
+  },
+};
+
+/** Results approaching or past the 20-working-day publication deadline, and abnormal-list follow-ups due. */
+export const flagDeadlines: Job = {
+  name: 'flag-deadlines',
+  schedule: '0 8 * * *',
+  async run({ db, now, logger }: JobContext) {
+    const flags = await checkDeadlines(db, now);
+    for (const f of flags) {
+      const what = f.kind === 'publication' ? '检查结果公示' : '列入经营异常名录的后续处置';
+      logger.warn(
+        { deadline: f.id, task: f.taskId, uscc: f.uscc, dueOn: f.dueOn, workingDaysLeft: f.workingDaysLeft, warnings: f.warnings },
+        f.state === 'overdue' ? `${what}已超期 ${-f.workingDaysLeft} 个工作日（期限 ${f.dueOn}）` : `${what}期限将至：还剩 ${f.workingDaysLeft} 个工作日（期限 ${f.dueOn}）`,
+      );
+    }
+    return { approaching: flags.filter((f) => f.state === 'approaching').length, overdue: flags.filter((f) => f.state === 'overdue').length };
+  },
+};
+
+export const JOBS: Job[] = [commitScheduledTasks, advanceTaskWindows, flagDeadlines];
