@@ -64,6 +64,23 @@ export function planCommands(withDb: WithDb): Command[] {
       });
     });
 
+  plan
+    .command('simulate')
+    .description('审批前模拟：每个主体本年度被检查的概率、各等级预计检查次数、执法人员工作量与容量预警')
+    .argument('<planId>')
+    .option('--runs <n>', '蒙特卡罗次数（任务之间相互影响时使用）', '2000')
+    .action(async (id: string, o: { runs: string }) => {
+      const { simulatePlanById } = await import('../services/simulation.ts');
+      await withDb(async (h) => {
+        const r = await simulatePlanById(h.db, id, { runs: Number(o.runs) });
+        out(`方法：${r.method === 'exact' ? '精确计算' : `蒙特卡罗（${r.runs} 次，种子 ${r.seed}）`}；参与模拟的任务 ${r.tasks.length} 个`);
+        for (const s of r.perStratum) out(`  ${s.stratum} 类：${s.entities} 户，预计检查 ${s.expectedInspections.toFixed(1)} 次`);
+        const loaded = [...r.officers].sort((a, b) => b.expectedLoad - a.expectedLoad).slice(0, 5);
+        for (const o2 of loaded) out(`  ${o2.certificateNo}（${o2.department}）预计 ${o2.expectedLoad.toFixed(1)} 户 / 容量 ${o2.capacity}`);
+        for (const w of r.warnings) out(`预警 (${w.code})：${w.message}`);
+      });
+    });
+
   const task = new Command('task').description('抽查任务');
   task
     .command('add')

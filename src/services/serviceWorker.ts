@@ -7,12 +7,15 @@ import { createDb } from '../db/connection.ts';
 import type { DatabaseConfig } from '../config.ts';
 import * as draws from './draws.ts';
 import * as plans from './plans.ts';
+import * as simulation from './simulation.ts';
 
 const OPERATIONS = {
   commitDraw: draws.commitDraw,
   runDraw: draws.runDraw,
   commitTask: plans.commitTask,
   drawTask: plans.drawTask,
+  simulatePlanById: simulation.simulatePlanById,
+  simulateForTask: simulation.simulateForTask,
 } as const;
 
 export type WorkerOperation = keyof typeof OPERATIONS;

@@ -35,6 +35,6 @@ export function runWorker<T>(moduleUrl: URL, data: unknown, onMessage?: (m: unkn
 }
 
 /** Runs one service call (see serviceWorker.ts) in a worker thread with its own connection. */
-export function runServiceInWorker<T>(handle: DbHandle, op: 'commitDraw' | 'runDraw' | 'commitTask' | 'drawTask', args: unknown[]): Promise<T> {
+export function runServiceInWorker<T>(handle: DbHandle, op: 'commitDraw' | 'runDraw' | 'commitTask' | 'drawTask' | 'simulatePlanById' | 'simulateForTask', args: unknown[]): Promise<T> {
   return runWorker<T>(new URL('./serviceWorker.ts', import.meta.url), { op, args, database: handle.config });
 }

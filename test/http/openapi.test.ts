@@ -66,6 +66,8 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/tasks/{id}/draw': ['post'],
   '/api/v1/tasks/{id}/void-draw': ['post'],
   '/api/v1/tasks/{id}/publish': ['post'],
+  '/api/v1/tasks/{id}/simulation': ['get'],
+  '/api/v1/plans/{id}/simulation': ['get'],
 };
 
 let api: Api;

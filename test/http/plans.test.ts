@@ -47,12 +47,29 @@ describe('/api/v1/plans and /api/v1/tasks', () => {
     expect(visits.body.savedByMerging).toBe(0);
   });
 
+  it('simulates the plan before approval: probabilities equal the draw’s inclusion probabilities, with loads and warnings', async () => {
+    const plan = await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 }).expect(201);
+    const t = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).set('X-Actor', 'zhang').send({ ...task, exclusions: { yearlyCap: null, lookbackDays: null } });
+    const sim = await api.http.get(`/api/v1/tasks/${t.body.id}/simulation?entities=true&limit=5000`);
+    expect(sim.status, JSON.stringify(sim.body).slice(0, 500)).toBe(200);
+    expect(sim.body.method).toBe('exact');
+    expect(sim.body.task.id).toBe(t.body.id);
+    // One task: each entity's probability is its stratum's π = rate (rates mode), as the draw publishes.
+    const rates: Record<string, number> = { A: 0.03, B: 0.035, C: 0.05, D: 0.1, U: 0.04 };
+    const pis = new Map<string, string>(sim.body.task.strata.map((s: { stratum: string; inclusionProbability: string }) => [s.stratum, s.inclusionProbability]));
+    for (const [stratum, rate] of Object.entries(rates)) if (pis.has(stratum)) expect(Number(eval(pis.get(stratum)!))).toBeCloseTo(rate, 12);
+    expect(sim.body.entities.length).toBe(sim.body.entityCount);
+    const probabilities = new Set(sim.body.entities.map((e: { probability: number }) => e.probability));
+    for (const p of probabilities) expect(Object.values(rates).some((r) => Math.abs(r - (p as number)) < 1e-12)).toBe(true);
+    expect(sim.body.officers.length).toBeGreaterThan(0);
+  });
+
   it('names bad task input and unknown ids', async () => {
-    const plan = await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 });
+    const plan = await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2027 });
     const bad = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).send({ ...task, matters: [], window: { start: '2026-02-30', end: '2026-03-01' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['body.matters', 'body.window.start']));
     expectError(await api.http.get('/api/v1/tasks/00000000-0000-4000-8000-000000000000'), 404, 'TASK_NOT_FOUND');
-    expectError(await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 }), 409, 'PLAN_EXISTS');
+    expectError(await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2027 }), 409, 'PLAN_EXISTS');
   });
 });

@@ -55,6 +55,22 @@ const Visits = z.object({
 });
 responseSchemas.add(Visits, { id: 'Visits', description: '合并后的检查（进一次门、查多项事）' });
 
+const SimulationQuery = z.strictObject({
+  entities: z.enum(['true', 'false']).optional().transform((v) => v === 'true').meta({ title: '是否列出每个主体' }),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  offset: z.coerce.number().int().min(0).default(0),
+  runs: z.coerce.number().int().min(100).max(20000).optional().meta({ title: '蒙特卡罗次数（默认 2000）' }),
+});
+const Simulation = z.looseObject({
+  method: z.enum(['exact', 'monte-carlo']),
+  entityCount: z.number().int(),
+  perStratum: z.array(z.looseObject({ stratum: z.string(), entities: z.number() })),
+  perTask: z.array(z.looseObject({ id: z.string() })),
+  officers: z.array(z.looseObject({ certificateNo: z.string(), capacity: z.number(), expectedLoad: z.number() })),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+});
+responseSchemas.add(Simulation, { id: 'PlanSimulation', description: '计划模拟：概率、预计检查次数、工作量与容量预警' });
+
 const taskUrl = (id: string) => `/api/v1/tasks/${id}`;
 type TaskOut = Awaited<ReturnType<typeof plans.getTask>>;
 
@@ -228,4 +244,41 @@ export const planOperations: Operation[] = [
     },
   }),
   taskAction('publish', 'publishTask', '公示任务结果（检查结束后）', plans.publishTask),
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/tasks/{id}/simulation',
+    operationId: 'simulateTask',
+    tag,
+    summary: '审批前模拟：本任务所在计划中每个主体本年度被检查的概率、各等级预计检查次数、执法人员预计工作量与容量',
+    description: '任务之间没有年度上限或回溯期相互影响时精确计算，否则用固定种子的蒙特卡罗模拟。默认不列出每个主体，加 ?entities=true 分页列出。',
+    params: Id,
+    query: SimulationQuery,
+    responses: { 200: { description: '模拟结果', schema: Simulation } },
+    errors: [404],
+    async handle({ params, query, deps }) {
+      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulateForTask', [params.id, { runs: query.runs }]);
+      return { body: pageEntities(sim, query) };
+    },
+  }),
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/plans/{id}/simulation',
+    operationId: 'simulatePlan',
+    tag,
+    summary: '审批前模拟整个计划（尚未抽取的任务）',
+    params: Id,
+    query: SimulationQuery,
+    responses: { 200: { description: '模拟结果', schema: Simulation } },
+    errors: [404],
+    async handle({ params, query, deps }) {
+      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulatePlanById', [params.id, { runs: query.runs }]);
+      return { body: pageEntities(sim, query) };
+    },
+  }),
 ];
+
+/** Entities only on request, a page at a time (a registry can hold a million). */
+function pageEntities(sim: Record<string, unknown> & { entities: unknown[] }, q: { entities?: boolean; limit: number; offset: number }) {
+  const { entities, ...rest } = sim;
+  return { ...rest, entityCount: entities.length, ...(q.entities ? { entities: entities.slice(q.offset, q.offset + q.limit) } : {}) };
+}
