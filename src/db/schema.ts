@@ -299,7 +299,37 @@ export interface DeadlineTable {
   created_at: string;
 }
 
+export type Role = 'admin' | 'regulator' | 'reviewer' | 'inspector';
+
+export interface UserTable {
+  id: string;
+  username: string;
+  role: Role;
+  /** A regulator's department (its scope). */
+  department_code: string | null;
+  /** An inspector's certificate number (the officer in the registry it acts as). */
+  officer_certificate: string | null;
+  /** scrypt$N$r$p$salt$hash */
+  password_hash: string;
+  disabled_at: string | null;
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the bearer token: the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
 export interface Database extends JobDatabase {
+  users: UserTable;
+  sessions: SessionTable;
   plans: PlanTable;
   tasks: TaskTable;
   task_events: TaskEventTable;

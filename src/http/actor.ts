@@ -1,15 +1,20 @@
 /**
- * The seam for access control. Every request gets an `actor` before any route runs; writes are
- * attributed to it. Today the actor is always the API itself ('api'); when accounts arrive, this
- * middleware authenticates the caller and a route-level check can refuse with ForbiddenError,
- * without touching the handlers.
+ * Who is calling. A bearer token (from POST /api/v1/auth/login) names the user; every write is
+ * attributed to that user. Each operation states which roles may call it (operation.ts checks
+ * before anything else runs), and data scoping (a regulator's department, an inspector's own
+ * teams) is checked by the routes and services with `req.actor.user`.
  */
 import type { Request, RequestHandler } from 'express';
+import type { DbHandle } from '../db/connection.ts';
+import { authenticate, type AuthUser } from '../services/accounts.ts';
 import type { WriteContext } from '../services/registry.ts';
 
 export interface Actor {
   /** Recorded as the source of every change the request makes. */
   source: string;
+  user?: AuthUser;
+  /** Set when a token was sent but is unknown, expired or revoked. */
+  tokenRejected?: boolean;
 }
 
 declare global {
@@ -20,17 +25,27 @@ declare global {
   }
 }
 
-/**
- * Until accounts exist, a caller may name itself with the `X-Actor` header (e.g. the user name
- * of the regulator at the desk), so that the four-eyes rule on plan approval has two names to
- * compare. It is a label, not an authentication: the accounts issue replaces it with login.
- */
-export function actorMiddleware(): RequestHandler {
+export function bearerToken(req: Request): string | undefined {
+  const h = req.get('authorization');
+  const m = h ? /^Bearer\s+([A-Za-z0-9_-]{20,200})\s*$/i.exec(h) : null;
+  return m?.[1];
+}
+
+export function actorMiddleware(handle: DbHandle): RequestHandler {
   return (req, _res, next) => {
-    const named = req.get('x-actor');
-    const clean = named && /^[\p{L}\p{N}_.@-]{1,64}$/u.test(named.trim()) ? named.trim() : undefined;
-    req.actor = { source: clean ? `api:${clean}` : 'api' };
-    next();
+    const token = bearerToken(req);
+    if (!token) {
+      req.actor = { source: 'anonymous', tokenRejected: req.get('authorization') !== undefined };
+      next();
+      return;
+    }
+    authenticate(handle.db, token).then(
+      (user) => {
+        req.actor = user ? { source: user.username, user } : { source: 'anonymous', tokenRejected: true };
+        next();
+      },
+      next,
+    );
   };
 }
 

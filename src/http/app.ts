@@ -38,7 +38,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Not strict: a JSON array or string parses, and validation then says that an object is expected.
   // An upload's body is the file: its route streams it to disk, so no parser may touch it.
   app.use((req, res, next) => (isUpload(req) ? next() : json(req, res, next)));
-  app.use(actorMiddleware());
+  app.use(actorMiddleware(deps.handle));
 
   // One router, so that a literal path (/objects/export) is tried before a parameter (/objects/{uscc}).
   app.use(buildRouter(operations, routeDeps));

@@ -31,6 +31,9 @@ const TAGS = [
 
 const ERROR_RESPONSES: Record<number, string> = {
   400: '请求有误（VALIDATION_FAILED、MALFORMED_JSON、UNKNOWN_DEPARTMENT、GENERAL_MATTER_NEEDS_CAP、FILENAME_REQUIRED、EMPTY_FILE 等）；problems 逐项给出位置（path）、代码和中文改法',
+  401: '未登录或令牌无效、已过期、已注销（UNAUTHENTICATED、TOKEN_INVALID、INVALID_CREDENTIALS）',
+  403: '当前角色或所属部门无权执行（FORBIDDEN_ROLE、OUT_OF_SCOPE、FOUR_EYES、FULL_BUNDLE_RESTRICTED）',
+  429: '登录失败次数过多，暂时锁定（LOGIN_THROTTLED）',
   404: '没有这个对象（OBJECT_NOT_FOUND、INSPECTOR_NOT_FOUND、MATTER_NOT_FOUND、NOT_LISTED、IMPORT_JOB_NOT_FOUND、REPORT_NOT_FOUND、REJECTS_NOT_FOUND）',
   409: '与已有数据冲突（OBJECT_EXISTS、INSPECTOR_EXISTS、ALREADY_LISTED）',
   413: `请求体超过 ${BODY_LIMIT.toUpperCase()}（PAYLOAD_TOO_LARGE）`,
@@ -119,7 +122,7 @@ function operationObject(op: Operation): JsonSchema {
   }
   const body = requestBody(op);
   const hasInput = Boolean(op.params || op.query || body);
-  const errors = [...(hasInput ? [400] : []), ...(op.errors ?? []), ...(body ? [413, 415] : []), 500];
+  const errors = [...(hasInput ? [400] : []), ...(op.access === 'public' ? [] : [401, 403]), ...(op.errors ?? []), ...(body ? [413, 415] : []), 500];
   for (const status of [...new Set(errors)].sort((a, b) => a - b)) {
     responses[String(status)] = { description: errorDescription(op, status), content: errorContent };
   }
@@ -127,6 +130,7 @@ function operationObject(op: Operation): JsonSchema {
     operationId: op.operationId,
     tags: [op.tag],
     summary: op.summary,
+    ...(op.access === 'public' ? { security: [] } : { security: [{ bearer: [] }], 'x-roles': [...op.access] }),
     ...(op.description ? { description: op.description } : {}),
     parameters: [...parameters(op.params, 'path'), ...parameters(op.query, 'query')],
     ...(body ? { requestBody: body } : {}),
@@ -163,6 +167,9 @@ export function buildOpenApiDocument(operations: Operation[]): JsonSchema {
     },
     tags: TAGS,
     paths,
-    components: { schemas: { ...requestComponents, ...responseComponents } },
+    components: {
+      schemas: { ...requestComponents, ...responseComponents },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'POST /api/v1/auth/login 返回的令牌；x-roles 列出可调用该操作的角色' } },
+    },
   };
 }

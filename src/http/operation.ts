@@ -12,8 +12,15 @@ import type { z } from 'zod';
 import type { DbHandle, Db } from '../db/connection.ts';
 import type { Logger } from '../logger.ts';
 import type { WriteContext } from '../services/registry.ts';
-import { AppError, ValidationError, type Problem } from '../domain/errors.ts';
-import { writeContext } from './actor.ts';
+import { AppError, ForbiddenError, ValidationError, type Problem } from '../domain/errors.ts';
+import type { AuthUser, Role } from '../services/accounts.ts';
+
+export type Access = 'public' | readonly Role[];
+/** Everyone with an account who works on the registries and plans (not inspectors). */
+export const STAFF: readonly Role[] = ['admin', 'regulator', 'reviewer'];
+/** Those who change the registries and plans. */
+export const WRITERS: readonly Role[] = ['admin', 'regulator'];
+import { bearerToken, writeContext } from './actor.ts';
 import { problemsFromZod, summarize, type Location } from './problems.ts';
 import { hasBody } from './middleware.ts';
 import { checkUploadHeaders, receiveUpload, type Upload, type UploadSpec } from './upload.ts';
@@ -39,6 +46,10 @@ export interface HandlerInput<P, Q, B, U> {
   db: Db;
   /** Who is writing, for the services' change log. */
   ctx: WriteContext;
+  /** The signed-in user (absent on public operations called without a token). */
+  user?: AuthUser;
+  /** The bearer token the request carried (for logout). */
+  token?: string;
   deps: Deps;
 }
 
@@ -98,6 +109,8 @@ export interface OperationSpec<P, Q, B, U = undefined> {
   tag: string;
   summary: string;
   description?: string;
+  /** Who may call it: 'public' (no account), or the roles whose users may. */
+  access: Access;
   params?: P;
   query?: Q;
   body?: B;
@@ -210,16 +223,31 @@ async function sendStream(reply: StreamReply, req: Request, res: Response, deps:
   }
 }
 
+/** 401 without a valid token, 403 for a role the operation does not admit — before any input is read. */
+function checkAccess(op: Operation, req: Request): void {
+  if (op.access === 'public') return;
+  const actor = req.actor;
+  if (!actor?.user) {
+    throw actor?.tokenRejected
+      ? new AppError(401, 'TOKEN_INVALID', '登录令牌无效、已过期或已注销，请重新登录（POST /api/v1/auth/login）')
+      : new AppError(401, 'UNAUTHENTICATED', '请先登录（POST /api/v1/auth/login），并在请求头中带上 Authorization: Bearer <令牌>');
+  }
+  if (!op.access.includes(actor.user.role)) {
+    throw new ForbiddenError(`当前账号（${actor.user.role}）无权执行此操作；允许的角色：${op.access.join('、')}`, 'FORBIDDEN_ROLE');
+  }
+}
+
 function route(op: Operation, deps: Deps): RequestHandler {
   const limit = op.upload ? (deps.uploadLimitBytes ?? op.upload.maxBytes) : 0;
   return async (req, res) => {
     let reply: Reply;
     try {
+      checkAccess(op, req);
       if (op.upload) checkUploadHeaders(req, op.upload, limit);
       const { params, query, body } = parseRequest(op, req);
       const upload = op.upload ? receiveUpload(req, limit) : undefined;
       try {
-        reply = await op.handle({ params, query, body, upload, db: deps.handle.db, ctx: writeContext(req), deps });
+        reply = await op.handle({ params, query, body, upload, db: deps.handle.db, ctx: writeContext(req), user: req.actor?.user, token: bearerToken(req), deps });
       } catch (err) {
         throw locateServiceProblems(err, op.serviceProblemsIn ?? 'body');
       }

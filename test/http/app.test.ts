@@ -4,7 +4,7 @@ import request from 'supertest';
 import { pino } from 'pino';
 import { createApp } from '../../src/http/app.ts';
 import { createTestDb, testDialect } from '../helpers/db.ts';
-import { startApi, uscc, expectError, rowCounts, type Api, type LogLine } from './support.ts';
+import { startApi, uscc, expectError, rowCounts, type Api, type LogLine, SOME_TOKEN } from './support.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -124,7 +124,7 @@ describe('internal errors', () => {
     await broken.destroy();
     const logs: LogLine[] = [];
     const app = createApp({ handle: broken, logger: pino({ level: 'error' }, { write: (l: string) => void logs.push(JSON.parse(l) as LogLine) }) });
-    const res = await request(app).get('/api/v1/objects');
+    const res = await request(app).get('/api/v1/objects').set('Authorization', SOME_TOKEN);
     expectError(res, 500, 'INTERNAL_ERROR');
     expect(res.body.error.problems).toEqual([]);
     expect(res.text).not.toMatch(/at .+\.ts|node_modules|stack|destroyed|kysely/i);

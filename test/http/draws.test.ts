@@ -34,14 +34,14 @@ describe('/api/v1/draws', () => {
     expectError(await api.http.post(`/api/v1/draws/${id}/seed`).send({ randomness: '1' }), 409, 'DRAW_ALREADY_SEEDED');
   });
 
-  it('runs the draw in a worker and serves a public bundle that verifies; the full bundle is refused', async () => {
+  it('runs the draw in a worker and serves a public bundle that verifies to anyone; the full bundle only to auditors and administrators', async () => {
     const run = await api.http.post(`/api/v1/draws/${id}/run`);
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     expect(run.body.status).toBe('drawn');
     expect(run.body.selectedCount).toBeGreaterThan(0);
     const sel = await api.http.get(`/api/v1/draws/${id}/selections`);
     expect(sel.body.items).toHaveLength(run.body.selectedCount);
-    const bundleRes = await api.http.get(`/api/v1/draws/${id}/bundle`).buffer(true).parse((res, cb) => {
+    const bundleRes = await api.anonymous.get(`/api/v1/draws/${id}/bundle`).buffer(true).parse((res, cb) => {
       let data = '';
       res.on('data', (c: Buffer) => (data += c.toString('utf8')));
       res.on('end', () => cb(null, data));
@@ -52,7 +52,18 @@ describe('/api/v1/draws', () => {
     expect(bundle.level).toBe('public');
     expect(bundle.files['strata.csv']).toBeUndefined();
     expect(verifyBundle(bundle, { expectedCommitment: commitment })).toMatchObject({ ok: true, level: 'public' });
-    expectError(await api.http.get(`/api/v1/draws/${id}/bundle?level=full`), 403, 'FULL_BUNDLE_RESTRICTED');
+    expectError(await api.anonymous.get(`/api/v1/draws/${id}/bundle?level=full`), 403, 'FULL_BUNDLE_RESTRICTED');
+    const regulator = await api.as('wang', 'regulator', { department: 'SCJG' });
+    expectError(await regulator.get(`/api/v1/draws/${id}/bundle?level=full`), 403, 'FULL_BUNDLE_RESTRICTED');
+    const auditor = await api.as('auditor', 'reviewer');
+    const full = await auditor.get(`/api/v1/draws/${id}/bundle?level=full`).buffer(true).parse((res, cb) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c.toString('utf8')));
+      res.on('end', () => cb(null, data));
+    });
+    expect(full.status).toBe(200);
+    const fullBundle = JSON.parse(full.body as unknown as string) as DrawBundle;
+    expect(verifyBundle(fullBundle)).toMatchObject({ ok: true, level: 'full' });
   });
 
   it('voids only with a reason, keeps the record, and counts it on the task', async () => {

@@ -18,7 +18,7 @@ import { IMPORT_KINDS } from '../../src/domain/columns.ts';
 import { shanghaiDate } from '../../src/domain/time.ts';
 import { uploadsFolder } from '../../src/services/imports/importJobs.ts';
 import { createTestDb, testDialect } from '../helpers/db.ts';
-import { startApi, uscc, expectError, rowCounts, type Api } from './support.ts';
+import { startApi, uscc, expectError, rowCounts, type Api, SOME_TOKEN } from './support.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/import');
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name));
@@ -312,7 +312,7 @@ describe('refused uploads', () => {
     it('a declared Content-Length over the limit is a 413 before anything is read; no job, no file', async () => {
       const before = listUploads();
       const jobs = await api.db.db.selectFrom('import_jobs').select('id').execute();
-      const res = await request(small()).post('/api/v1/objects/import').set('Content-Type', 'text/csv').send(fixture('objects-gb18030.csv'));
+      const res = await request(small()).post('/api/v1/objects/import').set('Authorization', `Bearer ${api.token}`).set('Content-Type', 'text/csv').send(fixture('objects-gb18030.csv'));
       expectError(res, 413, 'PAYLOAD_TOO_LARGE');
       expect(res.body.error.message).toContain('1 KB');
       expect(await api.db.db.selectFrom('import_jobs').select('id').execute()).toHaveLength(jobs.length);
@@ -327,7 +327,7 @@ describe('refused uploads', () => {
         const { port } = server.address() as AddressInfo;
         const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
           const req = http.request(
-            { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/objects/import?filename=big.csv', headers: { 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' } },
+            { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/objects/import?filename=big.csv', headers: { 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked', Authorization: `Bearer ${api.token}` } },
             (r) => {
               let body = '';
               r.setEncoding('utf8');
@@ -439,6 +439,7 @@ describe('GET /api/v1/{objects,inspectors}/export', () => {
     for (const format of ['csv', 'xlsx']) {
       const outcome = await request(app)
         .get(`/api/v1/objects/export?format=${format}`)
+        .set('Authorization', SOME_TOKEN)
         .buffer(true)
         .parse(binary)
         .then(

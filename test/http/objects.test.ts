@@ -72,13 +72,13 @@ describe('objects: create → get → patch', () => {
     expect(again.body.gradeHistory).toEqual(body.gradeHistory);
   });
 
-  it('records every change in the history with source "api"', async () => {
+  it('records every change in the history with the signed-in user as its source', async () => {
     const res = await api.http.get(`/api/v1/objects/${code}/history`);
     expect(res.status).toBe(200);
     const history = ObjectHistory.parse(res.body);
     expect(history.inspections).toEqual([]);
     expect(history.changes).toHaveLength(2);
-    expect(history.changes.every((c) => c.source === 'api')).toBe(true);
+    expect(history.changes.every((c) => c.source === 'test-admin')).toBe(true);
     expect(history.changes[1].before).toMatchObject({ credit_grade: 'B', graded_on: '2026-01-05' });
     expect(history.changes[1].after).toMatchObject({ credit_grade: 'D', graded_on: '2026-06-01' });
   });

@@ -68,6 +68,9 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/tasks/{id}/publish': ['post'],
   '/api/v1/tasks/{id}/simulation': ['get'],
   '/api/v1/plans/{id}/simulation': ['get'],
+  '/api/v1/auth/login': ['post'],
+  '/api/v1/auth/logout': ['post'],
+  '/api/v1/auth/me': ['get'],
 };
 
 let api: Api;

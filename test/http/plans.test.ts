@@ -20,27 +20,29 @@ const task = {
 
 describe('/api/v1/plans and /api/v1/tasks', () => {
   it('walks a joint task from draft to drawn, with two different people', async () => {
-    const plan = await api.http.post('/api/v1/plans').set('X-Actor', 'zhang').send({ organization: 'SCJG', year: 2026 });
+    const zhang = await api.as('zhang', 'regulator', { department: 'SCJG' });
+    const li = await api.as('li', 'regulator', { department: 'SCJG' });
+    const plan = await zhang.post('/api/v1/plans').send({ organization: 'SCJG', year: 2026 });
     expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    const created = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).set('X-Actor', 'zhang').send(task);
+    const created = await zhang.post(`/api/v1/plans/${plan.body.id}/tasks`).send(task);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.name).toBe('渝中区市场监督管理局2026年度第1号抽查任务');
     const id = created.body.id;
-    expectError(await api.http.post(`/api/v1/tasks/${id}/commit`).set('X-Actor', 'zhang'), 409, 'TASK_NOT_APPROVED');
-    expectError(await api.http.post(`/api/v1/tasks/${id}/approve`).set('X-Actor', 'zhang'), 403, 'FOUR_EYES');
-    expect((await api.http.post(`/api/v1/tasks/${id}/approve`).set('X-Actor', 'li')).body.status).toBe('approved');
-    const committed = await api.http.post(`/api/v1/tasks/${id}/commit`).set('X-Actor', 'li');
+    expectError(await zhang.post(`/api/v1/tasks/${id}/commit`), 409, 'TASK_NOT_APPROVED');
+    expectError(await zhang.post(`/api/v1/tasks/${id}/approve`), 403, 'FOUR_EYES');
+    expect((await li.post(`/api/v1/tasks/${id}/approve`)).body.status).toBe('approved');
+    const committed = await li.post(`/api/v1/tasks/${id}/commit`);
     expect(committed.status, JSON.stringify(committed.body)).toBe(200);
     expect(committed.body.status).toBe('committed');
-    expectError(await api.http.patch(`/api/v1/tasks/${id}`).set('X-Actor', 'zhang').send(task), 409, 'TASK_FROZEN');
-    await api.http.post(`/api/v1/draws/${committed.body.drawId}/seed`).send({ randomness: '3 9 27' });
-    const drawn = await api.http.post(`/api/v1/tasks/${id}/draw`).set('X-Actor', 'li');
+    expectError(await zhang.patch(`/api/v1/tasks/${id}`).send(task), 409, 'TASK_FROZEN');
+    await li.post(`/api/v1/draws/${committed.body.drawId}/seed`).send({ randomness: '3 9 27' });
+    const drawn = await li.post(`/api/v1/tasks/${id}/draw`);
     expect(drawn.status, JSON.stringify(drawn.body)).toBe(200);
     expect(drawn.body.events.map((e: { to: string; actor: string }) => `${e.to}:${e.actor}`)).toEqual([
-      'draft:api:zhang',
-      'approved:api:li',
-      'committed:api:li',
-      'drawn:api:li',
+      'draft:zhang',
+      'approved:li',
+      'committed:li',
+      'drawn:li',
     ]);
     const visits = await api.http.get(`/api/v1/plans/${plan.body.id}/visits`);
     expect(visits.body.items.length).toBeGreaterThan(0);
@@ -49,7 +51,7 @@ describe('/api/v1/plans and /api/v1/tasks', () => {
 
   it('simulates the plan before approval: probabilities equal the draw’s inclusion probabilities, with loads and warnings', async () => {
     const plan = await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 }).expect(201);
-    const t = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).set('X-Actor', 'zhang').send({ ...task, exclusions: { yearlyCap: null, lookbackDays: null } });
+    const t = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).send({ ...task, exclusions: { yearlyCap: null, lookbackDays: null } });
     const sim = await api.http.get(`/api/v1/tasks/${t.body.id}/simulation?entities=true&limit=5000`);
     expect(sim.status, JSON.stringify(sim.body).slice(0, 500)).toBe(200);
     expect(sim.body.method).toBe('exact');

@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/http/app.ts';
 import { withCheckCharacter, USCC_ALPHABET } from '../../src/domain/uscc.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { addUser, login } from '../../src/services/accounts.ts';
 
 export interface LogLine {
   level: number;
@@ -15,20 +16,38 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+export type Agent = ReturnType<typeof request.agent>;
+
 export interface Api {
   db: TestDb;
   app: Express;
   /** Error-level log lines the app wrote. */
   logs: LogLine[];
-  http: ReturnType<typeof request>;
+  /** Signed in as an administrator. */
+  http: Agent;
+  /** The administrator's bearer token (for requests built without the agent). */
+  token: string;
+  /** Without any token (the public). */
+  anonymous: ReturnType<typeof request>;
+  /** Creates a user of a role and returns an agent signed in as it. */
+  as(username: string, role: 'admin' | 'regulator' | 'reviewer' | 'inspector', opts?: { department?: string; officer?: string }): Promise<Agent>;
 }
+
+export const TEST_PASSWORD = 'correct horse battery';
 
 export async function startApi(): Promise<Api> {
   const db = await createTestDb();
   const logs: LogLine[] = [];
   const logger = pino({ level: 'error' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const app = createApp({ handle: db, logger });
-  return { db, app, logs, http: request(app) };
+  const signIn = async (username: string, role: 'admin' | 'regulator' | 'reviewer' | 'inspector', opts: { department?: string; officer?: string } = {}) => {
+    await addUser(db.db, { username, role, password: TEST_PASSWORD, ...opts });
+    return (await login(db.db, username, TEST_PASSWORD)).token;
+  };
+  const as: Api['as'] = async (username, role, opts = {}) => request.agent(app).set('Authorization', `Bearer ${await signIn(username, role, opts)}`);
+  const token = await signIn('test-admin', 'admin');
+  const http = request.agent(app).set('Authorization', `Bearer ${token}`);
+  return { db, app, logs, http, token, anonymous: request(app), as };
 }
 
 /**
@@ -88,3 +107,6 @@ export async function rowCounts(db: TestDb): Promise<Record<string, number>> {
   }
   return out;
 }
+
+/** Any well-formed bearer token: enough to reach a handler whose database is broken. */
+export const SOME_TOKEN = `Bearer ${'x'.repeat(43)}`;

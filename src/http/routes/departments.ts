@@ -1,6 +1,6 @@
 /** Departments: /api/v1/departments */
 import { upsertDepartment, listDepartments } from '../../services/registry.ts';
-import { defineOperation } from '../operation.ts';
+import { defineOperation, STAFF } from '../operation.ts';
 import { DepartmentBody, DepartmentList, DepartmentView } from '../schemas.ts';
 
 const tag = 'departments';
@@ -10,6 +10,7 @@ export const departmentOperations = [
     method: 'get',
     path: '/api/v1/departments',
     operationId: 'listDepartments',
+    access: STAFF,
     tag,
     summary: '列出部门',
     responses: { 200: { description: '全部部门，按代码排序', schema: DepartmentList } },
@@ -21,6 +22,7 @@ export const departmentOperations = [
     method: 'post',
     path: '/api/v1/departments',
     operationId: 'upsertDepartment',
+    access: ['admin'],
     tag,
     summary: '新增部门，或按代码修改部门名称',
     body: DepartmentBody,

@@ -2,7 +2,7 @@
 import * as draws from '../../services/draws.ts';
 import { runServiceInWorker } from '../../services/workers.ts';
 import { ForbiddenError } from '../../domain/errors.ts';
-import { defineOperation, type Operation, type StreamReply } from '../operation.ts';
+import { defineOperation, type Operation, type StreamReply, STAFF, WRITERS } from '../operation.ts';
 import { BundleQuery, DrawIdParams, DrawList, DrawListQuery, DrawParamsBody, DrawView, SeedBody, SelectionList, VoidBody } from '../drawSchemas.ts';
 
 const tag = 'draws';
@@ -14,6 +14,7 @@ export const drawOperations: Operation[] = [
     method: 'get',
     path: '/api/v1/draws',
     operationId: 'listDraws',
+    access: STAFF,
     tag,
     summary: '列出抽取记录（含作废的），可按任务筛选',
     query: DrawListQuery,
@@ -26,6 +27,7 @@ export const drawOperations: Operation[] = [
     method: 'post',
     path: '/api/v1/draws',
     operationId: 'commitDraw',
+    access: WRITERS,
     tag,
     summary: '承诺：冻结参数和名录数据，计算承诺值（在随机数产生之前公布）',
     description: '同一任务同时只能有一次未作废的抽取；重抽须先作废原抽取并写明理由。',
@@ -41,6 +43,7 @@ export const drawOperations: Operation[] = [
     method: 'get',
     path: '/api/v1/draws/{id}',
     operationId: 'getDraw',
+    access: STAFF,
     tag,
     summary: '查看一次抽取',
     params: DrawIdParams,
@@ -54,6 +57,7 @@ export const drawOperations: Operation[] = [
     method: 'post',
     path: '/api/v1/draws/{id}/seed',
     operationId: 'seedDraw',
+    access: WRITERS,
     tag,
     summary: '录入事先指定来源的公开随机数（只能录入一次）',
     params: DrawIdParams,
@@ -68,6 +72,7 @@ export const drawOperations: Operation[] = [
     method: 'post',
     path: '/api/v1/draws/{id}/run',
     operationId: 'runDraw',
+    access: WRITERS,
     tag,
     summary: '执行抽取（一个事务写入；检查组无法配齐时不写入并说明哪个部门缺多少人次）',
     params: DrawIdParams,
@@ -81,6 +86,7 @@ export const drawOperations: Operation[] = [
     method: 'post',
     path: '/api/v1/draws/{id}/void',
     operationId: 'voidDraw',
+    access: WRITERS,
     tag,
     summary: '作废一次抽取（必须写明理由；记录保留并公开，计入该任务的作废次数）',
     params: DrawIdParams,
@@ -95,6 +101,7 @@ export const drawOperations: Operation[] = [
     method: 'get',
     path: '/api/v1/draws/{id}/selections',
     operationId: 'drawSelections',
+    access: STAFF,
     tag,
     summary: '抽中对象（按签号顺序）及检查组（执法证号）',
     params: DrawIdParams,
@@ -108,21 +115,22 @@ export const drawOperations: Operation[] = [
     method: 'get',
     path: '/api/v1/draws/{id}/bundle',
     operationId: 'drawBundle',
+    access: 'public',
     tag,
     summary: '下载抽取包（公开包：不含信用等级；可用 double-random verify 验证）',
-    description: '完整包含信用等级、回避关系、检查历史和容量，仅供审计员和管理员；在账号与权限上线之前只能通过 CLI（double-random draw export --level full）导出。',
+    description: '公开包任何人可下载。完整包含信用等级、回避关系、检查历史和容量，仅供审计人员（reviewer）和管理员登录后下载，或通过 CLI（double-random draw export --level full）导出。',
     params: DrawIdParams,
     query: BundleQuery,
     responses: { 200: { description: '抽取包（JSON 文件）', download: { mediaTypes: ['application/json'] } } },
     errors: [403, 404, 409],
-    async handle({ db, params, query }): Promise<StreamReply> {
-      if (query.level === 'full') {
-        throw new ForbiddenError('完整包含信用等级等内部信息，仅供审计员和管理员；目前只能通过 CLI 导出：double-random draw export <抽取编号> <文件> --level full', 'FULL_BUNDLE_RESTRICTED');
+    async handle({ db, params, query, user }): Promise<StreamReply> {
+      if (query.level === 'full' && !(user && (user.role === 'admin' || user.role === 'reviewer'))) {
+        throw new ForbiddenError('完整包含信用等级等内部信息，仅供审计人员和管理员登录后下载（或用 CLI：double-random draw export <抽取编号> <文件> --level full）', 'FULL_BUNDLE_RESTRICTED');
       }
-      const bundle = await draws.exportBundle(db, params.id, 'public');
+      const bundle = await draws.exportBundle(db, params.id, query.level);
       return {
         contentType: 'application/json; charset=utf-8',
-        filename: `draw-${params.id}-public.json`,
+        filename: `draw-${params.id}-${query.level}.json`,
         stream: async (out) => {
           await new Promise<void>((resolve, reject) => out.end(`${JSON.stringify(bundle, null, 1)}\n`, (e?: Error | null) => (e ? reject(e) : resolve())));
         },

@@ -1,7 +1,7 @@
 /** Downloads of the two registries: GET /api/v1/objects/export and /api/v1/inspectors/export. */
 import { shanghaiDate } from '../../domain/time.ts';
 import { EXPORT_CONTENT_TYPES, exportRegistryToStream, type ExportKind } from '../../services/exports.ts';
-import { defineOperation, type Operation, type StreamReply } from '../operation.ts';
+import { defineOperation, type Operation, type StreamReply, WRITERS } from '../operation.ts';
 import { ExportQuery } from '../schemas.ts';
 import { CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE } from './imports.ts';
 
@@ -12,6 +12,7 @@ function exportOperation(kind: ExportKind): Operation {
     method: 'get',
     path: `/api/v1/${kind}/export`,
     operationId: kind === 'objects' ? 'exportObjects' : 'exportInspectors',
+    access: WRITERS,
     tag: kind,
     summary: `导出${LABELS[kind]}（XLSX 或 CSV 文件）`,
     description:

@@ -25,6 +25,7 @@ export const healthOperations = [
     method: 'get',
     path: '/healthz',
     operationId: 'health',
+    access: 'public',
     tag: 'health',
     summary: '健康检查：服务在运行且数据库能应答',
     responses: {

@@ -11,7 +11,7 @@ import { IMPORT_KINDS, IMPORT_KIND_LABELS, type ImportKind } from '../../domain/
 import { AppError, NotFoundError } from '../../domain/errors.ts';
 import type { Logger } from '../../logger.ts';
 import { getImportJob, startImportJob, uploadPath, uploadsFolder } from '../../services/imports/importJobs.ts';
-import { defineOperation, type Operation, type StreamReply } from '../operation.ts';
+import { defineOperation, type Operation, type StreamReply, WRITERS } from '../operation.ts';
 import {
   ImportAccepted, ImportJobParams, ImportJobView, ImportQuery, IMPORT_JOB_PHASES, IMPORT_JOB_STATUSES,
 } from '../schemas.ts';
@@ -74,6 +74,7 @@ function importOperation(kind: ImportKind): Operation {
     method: 'post',
     path: `/api/v1/${kind}/import`,
     operationId: `import${kind[0].toUpperCase()}${kind.slice(1)}`,
+    access: WRITERS,
     tag,
     summary: `导入${label}（CSV 或 XLSX 文件）`,
     description:
@@ -250,6 +251,7 @@ function downloadOperation(kind: DownloadKind): Operation {
     method: 'get',
     path: `/api/v1/imports/{id}/${kind}`,
     operationId: kind === 'report' ? 'importReport' : 'importRejects',
+    access: WRITERS,
     tag,
     summary:
       kind === 'report'
@@ -280,6 +282,7 @@ export const importOperations: Operation[] = [
     method: 'get',
     path: '/api/v1/imports/{id}',
     operationId: 'getImportJob',
+    access: WRITERS,
     tag,
     summary: '查询导入任务的状态、进度和结果',
     description: '排队（queued）和导入中（running）时请稍后再查；结束后（succeeded、failed）report 中有导入结果和逐行问题。',

@@ -10,11 +10,13 @@ import { importOperations } from './imports.ts';
 import { exportOperations } from './exports.ts';
 import { drawOperations } from './draws.ts';
 import { planOperations } from './plans.ts';
+import { authOperations } from './auth.ts';
 import { openapiOperations } from './openapi.ts';
 
 /** One group per resource, in the order the document lists them (the app mounts them as one router). */
 export function operationGroups(): Operation[][] {
   return [
+    authOperations,
     objectOperations,
     inspectorOperations,
     departmentOperations,

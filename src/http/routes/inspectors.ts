@@ -2,7 +2,7 @@
 import {
   createInspector, updateInspector, getInspector, listInspectors, declareConflict, resolveDepartment,
 } from '../../services/registry.ts';
-import { defineOperation } from '../operation.ts';
+import { defineOperation, STAFF, WRITERS } from '../operation.ts';
 import {
   InspectorListQuery, InspectorList, InspectorCreateBody, InspectorPatchBody, InspectorDetail, CertificateParams,
   ConflictBody, ConflictReply,
@@ -16,6 +16,7 @@ export const inspectorOperations = [
     method: 'get',
     path: '/api/v1/inspectors',
     operationId: 'listInspectors',
+    access: STAFF,
     tag,
     summary: '列出执法检查人员（可按部门、状态、人员类别、关键词筛选）',
     query: InspectorListQuery,
@@ -31,6 +32,7 @@ export const inspectorOperations = [
     method: 'post',
     path: '/api/v1/inspectors',
     operationId: 'createInspector',
+    access: WRITERS,
     tag,
     summary: '新增执法检查人员',
     body: InspectorCreateBody,
@@ -45,6 +47,7 @@ export const inspectorOperations = [
     method: 'get',
     path: '/api/v1/inspectors/{certificateNo}',
     operationId: 'getInspector',
+    access: STAFF,
     tag,
     summary: '查看一名执法检查人员（含回避记录）',
     params: CertificateParams,
@@ -58,6 +61,7 @@ export const inspectorOperations = [
     method: 'patch',
     path: '/api/v1/inspectors/{certificateNo}',
     operationId: 'updateInspector',
+    access: WRITERS,
     tag,
     summary: '修改执法检查人员（只改提交的字段）',
     params: CertificateParams,
@@ -72,6 +76,7 @@ export const inspectorOperations = [
     method: 'post',
     path: '/api/v1/inspectors/{certificateNo}/conflicts',
     operationId: 'declareConflict',
+    access: WRITERS,
     tag,
     summary: '申报回避：该人员不得检查该主体',
     params: CertificateParams,

@@ -1,6 +1,6 @@
 /** 抽查事项清单: /api/v1/matters */
 import { upsertMatter, listMatters, getMatter, resolveDepartment } from '../../services/registry.ts';
-import { defineOperation } from '../operation.ts';
+import { defineOperation, STAFF, WRITERS } from '../operation.ts';
 import { MatterBody, MatterList, MatterListQuery, MatterParams, MatterView } from '../schemas.ts';
 
 const tag = 'matters';
@@ -11,6 +11,7 @@ export const matterOperations = [
     method: 'get',
     path: '/api/v1/matters',
     operationId: 'listMatters',
+    access: STAFF,
     tag,
     summary: '列出抽查事项（可按部门筛选）',
     query: MatterListQuery,
@@ -25,6 +26,7 @@ export const matterOperations = [
     method: 'post',
     path: '/api/v1/matters',
     operationId: 'upsertMatter',
+    access: WRITERS,
     tag,
     summary: '新增或更新抽查事项',
     description: '一般事项（general）必须有抽查比例上限 ratioCap；重点事项（key）不设上限。',
@@ -43,6 +45,7 @@ export const matterOperations = [
     method: 'get',
     path: '/api/v1/matters/{code}',
     operationId: 'getMatter',
+    access: STAFF,
     tag,
     summary: '查看一个抽查事项',
     params: MatterParams,

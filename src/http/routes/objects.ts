@@ -2,7 +2,7 @@
 import {
   createObject, updateObject, getObject, listObjects, addAbnormalListing, removeAbnormalListing, objectHistory,
 } from '../../services/registry.ts';
-import { defineOperation } from '../operation.ts';
+import { defineOperation, STAFF, WRITERS } from '../operation.ts';
 import {
   ObjectListQuery, ObjectList, ObjectCreateBody, ObjectPatchBody, ObjectDetail, UsccParams, ObjectHistory,
   AbnormalListingBody, AbnormalRemovalBody, AbnormalListingView,
@@ -21,6 +21,7 @@ export const objectOperations = [
     method: 'get',
     path: '/api/v1/objects',
     operationId: 'listObjects',
+    access: STAFF,
     tag,
     summary: '列出检查对象（可按分类、街道、主体类型、登记状态、行业、标签、关键词筛选）',
     query: ObjectListQuery,
@@ -36,6 +37,7 @@ export const objectOperations = [
     method: 'post',
     path: '/api/v1/objects',
     operationId: 'createObject',
+    access: WRITERS,
     tag,
     summary: '新增检查对象',
     body: ObjectCreateBody,
@@ -50,6 +52,7 @@ export const objectOperations = [
     method: 'get',
     path: '/api/v1/objects/{uscc}',
     operationId: 'getObject',
+    access: STAFF,
     tag,
     summary: '查看一个检查对象（含分类历史和经营异常名录记录）',
     params: UsccParams,
@@ -63,6 +66,7 @@ export const objectOperations = [
     method: 'patch',
     path: '/api/v1/objects/{uscc}',
     operationId: 'updateObject',
+    access: WRITERS,
     tag,
     summary: '修改检查对象（只改提交的字段；改信用风险分类时旧分类记入历史）',
     params: UsccParams,
@@ -77,6 +81,7 @@ export const objectOperations = [
     method: 'get',
     path: '/api/v1/objects/{uscc}/history',
     operationId: 'objectHistory',
+    access: STAFF,
     tag,
     summary: '检查对象的以往检查、以往违法记录和名录修改记录',
     params: UsccParams,
@@ -90,6 +95,7 @@ export const objectOperations = [
     method: 'post',
     path: '/api/v1/objects/{uscc}/abnormal-listings',
     operationId: 'addAbnormalListing',
+    access: WRITERS,
     tag,
     summary: '列入经营异常名录',
     description: '经营异常名录是带日期和原因的一段记录，不是登记状态；同一时间只能有一段未移出的记录。',
@@ -106,6 +112,7 @@ export const objectOperations = [
     method: 'post',
     path: '/api/v1/objects/{uscc}/abnormal-listings/remove',
     operationId: 'removeAbnormalListing',
+    access: WRITERS,
     tag,
     summary: '移出经营异常名录（信用修复）',
     params: UsccParams,

@@ -9,6 +9,7 @@ export function openapiOperations(document: () => unknown): Operation[] {
       method: 'get',
       path: '/api/v1/openapi.json',
       operationId: 'openapi',
+      access: 'public',
       tag: 'meta',
       summary: '本 API 的 OpenAPI 3.1 文档',
       responses: { 200: { description: 'OpenAPI 3.1 文档', schema: OpenApiDocument } },

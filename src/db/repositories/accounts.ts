@@ -1,0 +1,52 @@
+/** Accounts and their sessions (bearer tokens stored only as SHA-256). */
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { SessionTable, UserTable } from '../schema.ts';
+import type { Executor } from './objects.ts';
+
+export type UserRow = Selectable<UserTable>;
+
+export async function insertUser(db: Executor, row: Insertable<UserTable>): Promise<void> {
+  await db.insertInto('users').values(row).execute();
+}
+
+export async function findUserByName(db: Executor, username: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function findUser(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listUsers(db: Executor): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().orderBy('username').execute();
+}
+
+export async function updateUser(db: Executor, id: string, changes: Updateable<UserTable>): Promise<void> {
+  await db.updateTable('users').set(changes).where('id', '=', id).execute();
+}
+
+export async function insertSession(db: Executor, row: Insertable<SessionTable>): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+/** The live session of a token hash with its user, or undefined. */
+export async function findSession(db: Executor, tokenHash: string, now: string) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.token_hash', 's.expires_at', 'u.id', 'u.username', 'u.role', 'u.department_code', 'u.officer_certificate'])
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.revoked_at', 'is', null)
+    .where('s.expires_at', '>', now)
+    .where('u.disabled_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function revokeSession(db: Executor, tokenHash: string, now: string): Promise<number> {
+  const r = await db.updateTable('sessions').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function revokeSessionsOf(db: Executor, userId: string, now: string): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+}

@@ -1,0 +1,814 @@
+/**
+ * The penalty-exemption list (免罚清单: 首违不罚 / 轻微不罚) and the no-coercive-measures list
+ * (不予实施行政强制措施清单), held as versioned data (data/lists/**) and evaluated here by pure
+ * functions. Nothing in this file reads files, the clock or the database. See docs/lists.md.
+ *
+ * Dates are calendar days in Asia/Shanghai written YYYY-MM-DD (plain strings compare in order).
+ */
+import { ValidationError, type Problem } from './errors.ts';
+import { isIsoDate } from './time.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+export type ListKind = 'exemption' | 'no-coercion';
+export const LIST_KINDS: readonly ListKind[] = ['exemption', 'no-coercion'];
+
+/** When the party corrected the violation, for the timings a list accepts. */
+export type CorrectionTiming = 'before-discovery' | 'before-decision' | 'within-deadline';
+export const CORRECTION_TIMINGS: readonly CorrectionTiming[] = ['before-discovery', 'before-decision', 'within-deadline'];
+/** The correction as found: one of the accepted timings, after the ordered deadline, or not at all. */
+export type Correction = CorrectionTiming | 'late' | 'none';
+export const CORRECTIONS: readonly Correction[] = [...CORRECTION_TIMINGS, 'late', 'none'];
+
+/**
+ * The harm caused. 'none' = 没有造成危害后果 (needed by 轻微不罚 items, 《行政处罚法》第三十三条第一款前段);
+ * 'minor' = 危害后果轻微 (enough for 首违不罚 items, 第三十三条第一款后段); 'not-minor' = anything more.
+ */
+export type Harm = 'none' | 'minor' | 'not-minor';
+export const HARMS: readonly Harm[] = ['none', 'minor', 'not-minor'];
+
+export type ExemptionKind = 'first-violation' | 'minor';
+export const EXEMPTION_KINDS: readonly ExemptionKind[] = ['first-violation', 'minor'];
+
+export type CoerciveMeasure = 'seal-up' | 'seizure';
+export const COERCIVE_MEASURES: readonly CoerciveMeasure[] = ['seal-up', 'seizure'];
+export const MEASURE_NAMES: Record<CoerciveMeasure, string> = { 'seal-up': '查封', seizure: '扣押' };
+
+export type CoercionItemKind = 'tools-usable-for-lawful-business' | 'copiable-documents' | 'daily-necessities';
+export const COERCION_ITEM_KINDS: readonly CoercionItemKind[] = [
+  'tools-usable-for-lawful-business',
+  'copiable-documents',
+  'daily-necessities',
+];
+export const ITEM_KIND_NAMES: Record<CoercionItemKind, string> = {
+  'tools-usable-for-lawful-business': '可用于其他合法经营的工具、设备',
+  'copiable-documents': '可通过复制、拍照等方式固定证据的书证',
+  'daily-necessities': '当事人及其所扶养家属的生活必需品',
+};
+
+/** What every list file says about itself. */
+export interface ListMeta {
+  list: ListKind;
+  /** Equals the file name without .json, e.g. 'national-2025'. */
+  version: string;
+  /**
+   * Versions of one series replace each other; lists of different series apply side by side
+   * (the national list and a province's). Optional in the file: defaults to the version without
+   * its trailing '-YYYY…' part ('chongqing-2021' → 'chongqing').
+   */
+  series: string;
+  issuer: string;
+  title: string;
+  /** First day in force. */
+  effectiveFrom: string;
+  /** Last day in force (inclusive), or null while in force. */
+  effectiveTo: string | null;
+  /** Document name and number. */
+  source: string;
+}
+
+export interface ExemptionConditions {
+  /** 首违: no prior violation of the same violationType within this many years before (first-violation items). */
+  firstViolationWithinYears?: number;
+  /** Harm must be at most minor (危害后果轻微). */
+  minorHarm: boolean;
+  /** Harm must be none (没有造成危害后果); stricter than minorHarm. */
+  noHarm?: boolean;
+  /** The correction timings that qualify (及时改正). */
+  correctedBy: CorrectionTiming[];
+  /** The violation may have lasted at most this many days (inclusive). */
+  maxDurationDays?: number;
+  /** Further requirements of the official text an officer must confirm; shown, not evaluated. */
+  otherRequirements?: string[];
+}
+
+export interface ExemptionItem {
+  number: string;
+  category: string;
+  violation: string;
+  /** Stable code findings and past-violation records are matched on, e.g. 'FOOD_LICENCE_EXPIRED'. */
+  violationType: string;
+  violatedProvision: string;
+  penaltyProvision: string;
+  kind: ExemptionKind;
+  conditions: ExemptionConditions;
+  /** Incidents that rule the exemption out, e.g. 'food-safety-incident'. */
+  exclusions: string[];
+  /** Legal basis of not penalising, e.g. 《行政处罚法》第三十三条第一款. */
+  basis: string;
+  note?: string;
+}
+
+export interface NoCoercionConditions {
+  firstViolation?: true;
+  correctedInTime?: true;
+  noLicenceInvolved?: true;
+  maxOperatingDays?: number;
+  noEvidenceDestructionRisk?: true;
+  noHarmSpreadRisk?: true;
+  itemKinds?: CoercionItemKind[];
+}
+
+export interface NoCoercionItem {
+  number: string;
+  measure: CoerciveMeasure;
+  situation: string;
+  /** When set, only a proposal with the same situationType matches (e.g. 'UNLICENSED_BUSINESS'). */
+  situationType?: string;
+  conditions: NoCoercionConditions;
+  basis: string;
+  note?: string;
+}
+
+export interface ExemptionList extends ListMeta {
+  list: 'exemption';
+  items: ExemptionItem[];
+}
+
+export interface NoCoercionList extends ListMeta {
+  list: 'no-coercion';
+  items: NoCoercionItem[];
+}
+
+export type AnyList = ExemptionList | NoCoercionList;
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+function parts(date: string): [number, number, number] {
+  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+}
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+/**
+ * The same calendar date `years` years earlier; 29 February becomes 28 February in a year
+ * without it. subtractYears('2026-03-15', 2) = '2024-03-15'; subtractYears('2028-02-29', 2) =
+ * '2026-02-28'.
+ */
+export function subtractYears(date: string, years: number): string {
+  const [y, m, d] = parts(date);
+  const ny = y - years;
+  const day = m === 2 && d === 29 && !isLeap(ny) ? 28 : d;
+  return `${String(ny).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * The first day of the look-back window for "no same-type violation within N years before
+ * `occurredOn`": the same calendar date N years earlier, counted IN the window (inclusive).
+ * A prior violation counts when firstViolationWindowStart(d, N) ≤ prior < d.
+ */
+export function firstViolationWindowStart(occurredOn: string, years: number): string {
+  return subtractYears(occurredOn, years);
+}
+
+/** True when the list is in force on `date` (effectiveFrom ≤ date ≤ effectiveTo, both inclusive). */
+export function inForce(meta: Pick<ListMeta, 'effectiveFrom' | 'effectiveTo'>, date: string): boolean {
+  return meta.effectiveFrom <= date && (meta.effectiveTo === null || date <= meta.effectiveTo);
+}
+
+function requireDate(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !isIsoDate(value)) {
+    throw new ValidationError(`${field} 必须是 YYYY-MM-DD 格式的真实日期（上海时间的日历日），实际是 ${JSON.stringify(value)}`, [
+      { path: field, code: 'INVALID_DATE', message: '不是 YYYY-MM-DD 格式的真实日期' },
+    ]);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version selection
+
+/**
+ * The version in force on `date` (YYYY-MM-DD, Asia/Shanghai) among `lists`, which should be the
+ * versions of one series. When several are in force (only possible with lists not checked by
+ * checkOverlaps), the one that took effect last wins, then the greater version string.
+ * Undefined when none is in force.
+ */
+export function activeVersion<T extends Pick<ListMeta, 'effectiveFrom' | 'effectiveTo' | 'version'>>(
+  lists: readonly T[],
+  date: string,
+): T | undefined {
+  requireDate(date, 'date');
+  let best: T | undefined;
+  for (const l of lists) {
+    if (!inForce(l, date)) continue;
+    if (
+      !best ||
+      l.effectiveFrom > best.effectiveFrom ||
+      (l.effectiveFrom === best.effectiveFrom && l.version > best.version)
+    ) {
+      best = l;
+    }
+  }
+  return best;
+}
+
+/** One version per series: every list that applies on `date`, ordered by series. */
+export function activeVersions<T extends Pick<ListMeta, 'effectiveFrom' | 'effectiveTo' | 'version' | 'series'>>(
+  lists: readonly T[],
+  date: string,
+): T[] {
+  const bySeries = new Map<string, T[]>();
+  for (const l of lists) bySeries.set(l.series, [...(bySeries.get(l.series) ?? []), l]);
+  const out: T[] = [];
+  for (const series of [...bySeries.keys()].sort()) {
+    const v = activeVersion(bySeries.get(series)!, date);
+    if (v) out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Versions of the same list kind and series whose periods overlap (so that a date would have two
+ * versions in force). Returns one Chinese problem per overlapping pair.
+ */
+export function checkOverlaps(lists: readonly ListMeta[]): Problem[] {
+  const problems: Problem[] = [];
+  const groups = new Map<string, ListMeta[]>();
+  for (const l of lists) {
+    const key = `${l.list}|${l.series}`;
+    groups.set(key, [...(groups.get(key) ?? []), l]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : 0));
+    for (let i = 0; i < sorted.length; i++) {
+      for (let j = i + 1; j < sorted.length; j++) {
+        const a = sorted[i];
+        const b = sorted[j];
+        if (a.effectiveTo === null || b.effectiveFrom <= a.effectiveTo) {
+          problems.push({
+            path: `${a.list}/${b.version}`,
+            code: 'LIST_VERSIONS_OVERLAP',
+            message:
+              `同一系列（${a.series}）的 ${a.version}（${a.effectiveFrom} 至 ${a.effectiveTo ?? '今'}）与 ${b.version}` +
+              `（自 ${b.effectiveFrom}）有效期重叠：新版本生效时，应把旧版本的 effectiveTo 设为新版本生效日的前一天`,
+          });
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exemption (免罚清单)
+
+export interface PriorViolation {
+  occurredOn: string;
+  violationType: string;
+}
+
+export interface ExemptionInput {
+  violationType: string;
+  occurredOn: string;
+  discoveredOn?: string;
+  harm: Harm;
+  correction: Correction;
+  /** How many days the violation lasted (for items with a duration limit). */
+  durationDays?: number;
+  /** Incidents that happened, e.g. 'food-safety-incident', 'public-safety-incident'. */
+  incidents?: string[];
+  /** The entity's recorded violations (from the database); records dated on or after occurredOn are ignored. */
+  priorViolations: PriorViolation[];
+}
+
+export interface FailedCondition {
+  /** Which condition: 'listed', 'firstViolation', 'harm', 'correction', 'duration', 'exclusions'. */
+  condition: string;
+  code: string;
+  /** Chinese: why the condition is not met. */
+  message: string;
+}
+
+export interface ExemptionProposal {
+  decision: '不予处罚';
+  kind: ExemptionKind;
+  itemNumber: string;
+  basis: string;
+  listVersion: string;
+  source: string;
+  violation: string;
+  /** Requirements of the official text the system cannot check; the officer confirms them. */
+  toVerify: string[];
+}
+
+export interface ExemptionResult {
+  /** An item of the list covers this violationType. */
+  matched: boolean;
+  /** matched and every condition met: the proposal is present. */
+  exempt: boolean;
+  item?: ExemptionItem;
+  proposal?: ExemptionProposal;
+  failed: FailedCondition[];
+  /** 不罚≠不管: the violation is ordered stopped and corrected whether or not it is penalised. */
+  correctionOrderRequired: true;
+}
+
+const CORRECTION_NAMES: Record<Correction, string> = {
+  'before-discovery': '在市场监管部门发现前主动改正',
+  'before-decision': '在作出处理决定前改正',
+  'within-deadline': '在责令改正的期限内改正',
+  late: '超过责令改正期限才改正',
+  none: '未改正',
+};
+
+const HARM_NAMES: Record<Harm, string> = { none: '没有造成危害后果', minor: '危害后果轻微', 'not-minor': '危害后果不属于轻微' };
+
+function checkExemptionInput(input: ExemptionInput): void {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, code: 'INVALID_EXEMPTION_INPUT', message });
+  if (typeof input.violationType !== 'string' || input.violationType.trim() === '') add('violationType', '违法行为类型代码不能为空');
+  if (typeof input.occurredOn !== 'string' || !isIsoDate(input.occurredOn)) add('occurredOn', '违法行为发生日期必须是 YYYY-MM-DD 格式的真实日期');
+  if (input.discoveredOn !== undefined) {
+    if (typeof input.discoveredOn !== 'string' || !isIsoDate(input.discoveredOn)) add('discoveredOn', '发现日期必须是 YYYY-MM-DD 格式的真实日期');
+    else if (isIsoDate(input.occurredOn) && input.discoveredOn < input.occurredOn) add('discoveredOn', `发现日期 ${input.discoveredOn} 早于违法行为发生日期 ${input.occurredOn}`);
+  }
+  if (!HARMS.includes(input.harm)) add('harm', `危害后果必须是 ${HARMS.join(' / ')} 之一`);
+  if (!CORRECTIONS.includes(input.correction)) add('correction', `改正情况必须是 ${CORRECTIONS.join(' / ')} 之一`);
+  if (input.durationDays !== undefined && !(Number.isInteger(input.durationDays) && input.durationDays >= 0)) {
+    add('durationDays', '持续天数必须是非负整数');
+  }
+  if (input.incidents !== undefined && (!Array.isArray(input.incidents) || input.incidents.some((i) => typeof i !== 'string'))) {
+    add('incidents', '必须是字符串数组');
+  }
+  if (!Array.isArray(input.priorViolations)) {
+    add('priorViolations', '必须是数组（没有历史违法记录时传 []）');
+  } else {
+    input.priorViolations.forEach((p, i) => {
+      if (typeof p?.occurredOn !== 'string' || !isIsoDate(p.occurredOn)) add(`priorViolations[${i}].occurredOn`, '历史违法记录的日期必须是 YYYY-MM-DD 格式的真实日期');
+      if (typeof p?.violationType !== 'string') add(`priorViolations[${i}].violationType`, '历史违法记录必须有违法行为类型代码');
+    });
+  }
+  if (problems.length > 0) {
+    throw new ValidationError(`免罚评估的输入有误：${problems.map((p) => `${p.path}：${p.message}`).join('；')}`, problems, 'INVALID_EXEMPTION_INPUT');
+  }
+}
+
+/**
+ * Evaluates a finding against one exemption list version. Conditions are all checked (every
+ * failure is reported, not only the first). The result always requires a correction order.
+ *
+ * First violation (首违): no recorded violation of the same violationType with
+ * windowStart ≤ occurredOn(prior) < occurredOn, where windowStart is the same calendar date N
+ * years earlier (29 Feb → 28 Feb), inclusive. E.g. with N = 2, for a violation on 2026-03-15 a
+ * prior on 2024-03-15 counts (not a first violation), one on 2024-03-14 does not.
+ */
+export function evaluateExemption(input: ExemptionInput, list: ExemptionList): ExemptionResult {
+  checkExemptionInput(input);
+  const base = { correctionOrderRequired: true as const };
+  const item = list.items.find((i) => i.violationType === input.violationType);
+  if (!item) {
+    return {
+      ...base,
+      matched: false,
+      exempt: false,
+      failed: [
+        {
+          condition: 'listed',
+          code: 'NOT_LISTED',
+          message: `违法行为类型 ${input.violationType} 不在《${list.title}》（${list.version}）中，不能依该清单不予处罚；仍应责令改正`,
+        },
+      ],
+    };
+  }
+  const c = item.conditions;
+  const failed: FailedCondition[] = [];
+
+  if (c.firstViolationWithinYears !== undefined) {
+    const years = c.firstViolationWithinYears;
+    const start = firstViolationWindowStart(input.occurredOn, years);
+    const earlier = input.priorViolations
+      .filter((p) => p.violationType === item.violationType && p.occurredOn >= start && p.occurredOn < input.occurredOn)
+      .map((p) => p.occurredOn)
+      .sort();
+    if (earlier.length > 0) {
+      failed.push({
+        condition: 'firstViolation',
+        code: 'NOT_FIRST_VIOLATION',
+        message:
+          `不属于首次违法：${years} 年内已有同类违法（${item.violationType}）记录，日期 ${earlier.join('、')}；` +
+          `本次违法发生于 ${input.occurredOn}，${years} 年期间自 ${start}（含）起算`,
+      });
+    }
+  }
+
+  if (c.noHarm && input.harm !== 'none') {
+    failed.push({
+      condition: 'harm',
+      code: 'HARM_NOT_NONE',
+      message: `该项要求没有造成危害后果，本案${HARM_NAMES[input.harm]}`,
+    });
+  } else if (c.minorHarm && input.harm === 'not-minor') {
+    failed.push({ condition: 'harm', code: 'HARM_NOT_MINOR', message: '该项要求危害后果轻微，本案危害后果不属于轻微' });
+  }
+
+  if (!(c.correctedBy as Correction[]).includes(input.correction)) {
+    const accepted = c.correctedBy.map((t) => CORRECTION_NAMES[t]).join('、');
+    failed.push({
+      condition: 'correction',
+      code: input.correction === 'none' ? 'NOT_CORRECTED' : input.correction === 'late' ? 'CORRECTED_LATE' : 'CORRECTION_TIMING_NOT_ACCEPTED',
+      message: `未及时改正：本案${CORRECTION_NAMES[input.correction]}；该项只认可${accepted}`,
+    });
+  }
+
+  if (c.maxDurationDays !== undefined) {
+    if (input.durationDays === undefined) {
+      failed.push({
+        condition: 'duration',
+        code: 'DURATION_UNKNOWN',
+        message: `该项要求违法行为持续不超过 ${c.maxDurationDays} 天，未提供持续天数，无法认定`,
+      });
+    } else if (input.durationDays > c.maxDurationDays) {
+      failed.push({
+        condition: 'duration',
+        code: 'DURATION_EXCEEDED',
+        message: `违法行为持续 ${input.durationDays} 天，超过该项允许的 ${c.maxDurationDays} 天`,
+      });
+    }
+  }
+
+  const happened = new Set(input.incidents ?? []);
+  const excluded = item.exclusions.filter((e) => happened.has(e));
+  if (excluded.length > 0) {
+    failed.push({
+      condition: 'exclusions',
+      code: 'EXCLUDED_INCIDENT',
+      message: `发生了排除适用的情形：${excluded.join('、')}，不适用免罚清单`,
+    });
+  }
+
+  if (failed.length > 0) return { ...base, matched: true, exempt: false, item, failed };
+  return {
+    ...base,
+    matched: true,
+    exempt: true,
+    item,
+    failed,
+    proposal: {
+      decision: '不予处罚',
+      kind: item.kind,
+      itemNumber: item.number,
+      basis: item.basis,
+      listVersion: list.version,
+      source: list.source,
+      violation: item.violation,
+      toVerify: [...(c.otherRequirements ?? [])],
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// No coercion (不予实施行政强制措施清单)
+
+/**
+ * A proposed coercive measure and the facts of its situation. An unknown fact (undefined) does
+ * not satisfy a condition that needs it.
+ */
+export interface CoercionProposal {
+  measure: CoerciveMeasure;
+  /** The situation code, matched against items that name one. */
+  situationType?: string;
+  firstViolation?: boolean;
+  correctedInTime?: boolean;
+  licenceInvolved?: boolean;
+  operatingDays?: number;
+  evidenceDestructionRisk?: boolean;
+  harmSpreadRisk?: boolean;
+  itemKind?: CoercionItemKind;
+}
+
+export interface CoercionResult {
+  /** A list item matches: the measure must not be applied. */
+  refused: boolean;
+  item?: NoCoercionItem;
+  basis?: string;
+  listVersion?: string;
+  /** Chinese: the refusal with its basis, or why no item applies. */
+  message: string;
+  /** Items for the same measure (and situation) that were considered, with their unmet conditions. */
+  unmet: { number: string; failed: string[] }[];
+}
+
+/** The unmet conditions of one item for the proposal (Chinese), empty when it matches. */
+export function unmetCoercionConditions(proposal: CoercionProposal, item: NoCoercionItem): string[] {
+  const c = item.conditions;
+  const out: string[] = [];
+  if (c.firstViolation && proposal.firstViolation !== true) out.push(proposal.firstViolation === false ? '不是首次违法' : '未确认是否首次违法');
+  if (c.correctedInTime && proposal.correctedInTime !== true) out.push(proposal.correctedInTime === false ? '未及时改正' : '未确认是否及时改正');
+  if (c.noLicenceInvolved && proposal.licenceInvolved !== false) out.push(proposal.licenceInvolved === true ? '涉及须经许可的经营项目' : '未确认是否涉及许可');
+  if (c.maxOperatingDays !== undefined) {
+    if (proposal.operatingDays === undefined) out.push(`未提供经营天数（该项要求不超过 ${c.maxOperatingDays} 天）`);
+    else if (proposal.operatingDays > c.maxOperatingDays) out.push(`已经营 ${proposal.operatingDays} 天，超过 ${c.maxOperatingDays} 天`);
+  }
+  if (c.noEvidenceDestructionRisk && proposal.evidenceDestructionRisk !== false) {
+    out.push(proposal.evidenceDestructionRisk === true ? '有证据灭失或被转移的风险' : '未确认有无证据灭失风险');
+  }
+  if (c.noHarmSpreadRisk && proposal.harmSpreadRisk !== false) {
+    out.push(proposal.harmSpreadRisk === true ? '有危害后果扩大的风险' : '未确认有无危害扩大风险');
+  }
+  if (c.itemKinds && (proposal.itemKind === undefined || !c.itemKinds.includes(proposal.itemKind))) {
+    out.push(`拟${MEASURE_NAMES[item.measure]}的物品不属于：${c.itemKinds.map((k) => ITEM_KIND_NAMES[k]).join('、')}`);
+  }
+  return out;
+}
+
+/**
+ * Checks a proposed seal-up or seizure against one no-coercion list version. The first item (in
+ * list order) for the same measure — and the same situationType when the item names one — whose
+ * conditions all hold refuses the measure, with its basis to be recorded.
+ */
+export function evaluateCoercion(proposal: CoercionProposal, list: NoCoercionList): CoercionResult {
+  if (!COERCIVE_MEASURES.includes(proposal.measure)) {
+    throw new ValidationError(`强制措施必须是 ${COERCIVE_MEASURES.join(' / ')} 之一，实际是 ${JSON.stringify(proposal.measure)}`, [
+      { path: 'measure', code: 'INVALID_MEASURE', message: '未知的强制措施' },
+    ]);
+  }
+  if (proposal.itemKind !== undefined && !COERCION_ITEM_KINDS.includes(proposal.itemKind)) {
+    throw new ValidationError(`物品类别必须是 ${COERCION_ITEM_KINDS.join(' / ')} 之一`, [
+      { path: 'itemKind', code: 'INVALID_ITEM_KIND', message: '未知的物品类别' },
+    ]);
+  }
+  const name = MEASURE_NAMES[proposal.measure];
+  const candidates = list.items.filter(
+    (i) => i.measure === proposal.measure && (i.situationType === undefined || i.situationType === proposal.situationType),
+  );
+  const unmet: { number: string; failed: string[] }[] = [];
+  for (const item of candidates) {
+    const failed = unmetCoercionConditions(proposal, item);
+    if (failed.length === 0) {
+      return {
+        refused: true,
+        item,
+        basis: item.basis,
+        listVersion: list.version,
+        message:
+          `依《${list.title}》第 ${item.number} 项（${item.situation}），不予实施${name}；依据：${item.basis}。` +
+          `应改用说服教育、责令改正等非强制手段，并将本依据记录在案`,
+        unmet,
+      };
+    }
+    unmet.push({ number: item.number, failed });
+  }
+  return {
+    refused: false,
+    listVersion: list.version,
+    message:
+      candidates.length === 0
+        ? `《${list.title}》中没有适用于拟${name}情形的事项；可依法实施，但应限定在所必需的范围内`
+        : `《${list.title}》中的${name}事项均不适用（${unmet.map((u) => `第 ${u.number} 项：${u.failed.join('，')}`).join('；')}）；` +
+          `可依法实施，但应限定在所必需的范围内`,
+    unmet,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validating a list file's content
+
+const VERSION_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+const CODE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+const INCIDENT_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** The series a version belongs to when the file does not say: 'chongqing-2021' → 'chongqing'. */
+export function defaultSeries(version: string): string {
+  const m = /^(.*?)-\d{4}(?:-.*)?$/.exec(version);
+  return m && m[1] ? m[1] : version;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '缺失';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return '数组';
+  if (typeof v === 'object') return '对象';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const META_KEYS = ['list', 'version', 'series', 'issuer', 'title', 'effectiveFrom', 'effectiveTo', 'source', 'items'];
+const EXEMPTION_ITEM_KEYS = [
+  'number', 'category', 'violation', 'violationType', 'violatedProvision', 'penaltyProvision', 'kind', 'conditions', 'exclusions', 'basis', 'note',
+];
+const EXEMPTION_CONDITION_KEYS = ['firstViolationWithinYears', 'minorHarm', 'noHarm', 'correctedBy', 'maxDurationDays', 'otherRequirements'];
+const COERCION_ITEM_KEYS = ['number', 'measure', 'situation', 'situationType', 'conditions', 'basis', 'note'];
+const COERCION_CONDITION_KEYS = [
+  'firstViolation', 'correctedInTime', 'noLicenceInvolved', 'maxOperatingDays', 'noEvidenceDestructionRisk', 'noHarmSpreadRisk', 'itemKinds',
+];
+
+/**
+ * Checks a parsed list file. `expected` is what the file's place says (its folder and name);
+ * every problem is returned with its field path (e.g. 'items[2].conditions.correctedBy[0]') and a
+ * Chinese message. Keys starting with '$' (e.g. "$comment") are allowed anywhere and ignored.
+ */
+export function validateListDocument(
+  doc: unknown,
+  expected: { list?: ListKind; version?: string } = {},
+): { value?: AnyList; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, code: 'LIST_DATA_INVALID', message });
+  if (!isPlainObject(doc)) {
+    add('(顶层)', `必须是对象 { "list": …, "version": …, "items": [ … ] }，实际是${show(doc)}`);
+    return { problems };
+  }
+  const unknownKeys = (obj: Record<string, unknown>, allowed: string[], at: string) => {
+    for (const k of Object.keys(obj)) {
+      if (!allowed.includes(k) && !k.startsWith('$')) add(at ? `${at}.${k}` : k, `未知字段（允许的字段：${allowed.join('、')}；注释请用以 $ 开头的字段）`);
+    }
+  };
+  const text = (obj: Record<string, unknown>, key: string, at: string, required = true): string | undefined => {
+    const v = obj[key];
+    const p = at ? `${at}.${key}` : key;
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string' || v.trim() === '') {
+      add(p, `必须是非空字符串，实际是${show(v)}`);
+      return undefined;
+    }
+    return v.trim();
+  };
+  const date = (obj: Record<string, unknown>, key: string): string | undefined => {
+    const v = obj[key];
+    if (typeof v !== 'string' || !isIsoDate(v)) {
+      add(key, `必须是 YYYY-MM-DD 格式的真实日期，实际是${show(v)}`);
+      return undefined;
+    }
+    return v;
+  };
+  const positiveInt = (obj: Record<string, unknown>, key: string, at: string): number | undefined => {
+    const v = obj[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      add(`${at}.${key}`, `必须是正整数，实际是${show(v)}`);
+      return undefined;
+    }
+    return v;
+  };
+  const trueFlag = (obj: Record<string, unknown>, key: string, at: string): true | undefined => {
+    const v = obj[key];
+    if (v === undefined) return undefined;
+    if (v !== true) {
+      add(`${at}.${key}`, `只能是 true（不需要该条件时删去此字段），实际是${show(v)}`);
+      return undefined;
+    }
+    return true;
+  };
+  const stringArray = (obj: Record<string, unknown>, key: string, at: string, allowed?: readonly string[], pattern?: RegExp): string[] | undefined => {
+    const v = obj[key];
+    const p = `${at}.${key}`;
+    if (!Array.isArray(v)) {
+      add(p, `必须是数组，实际是${show(v)}`);
+      return undefined;
+    }
+    const out: string[] = [];
+    v.forEach((e, i) => {
+      if (typeof e !== 'string' || e.trim() === '') add(`${p}[${i}]`, `必须是非空字符串，实际是${show(e)}`);
+      else if (allowed && !allowed.includes(e)) add(`${p}[${i}]`, `取值 ${JSON.stringify(e)} 无效，只能是 ${allowed.join(' / ')}`);
+      else if (pattern && !pattern.test(e)) add(`${p}[${i}]`, `取值 ${JSON.stringify(e)} 格式不对（小写字母、数字和连字符，如 food-safety-incident）`);
+      else out.push(e);
+    });
+    if (new Set(out).size !== out.length) add(p, '有重复的取值');
+    return out;
+  };
+
+  unknownKeys(doc, META_KEYS, '');
+  const list = doc.list;
+  if (list !== 'exemption' && list !== 'no-coercion') add('list', `必须是 "exemption"（免罚清单）或 "no-coercion"（不予实施行政强制措施清单），实际是${show(list)}`);
+  else if (expected.list && list !== expected.list) add('list', `是 "${list}"，但文件放在 ${expected.list}/ 文件夹下`);
+  const version = text(doc, 'version', '');
+  if (version !== undefined) {
+    if (!VERSION_PATTERN.test(version)) add('version', `"${version}" 格式不对：只用小写字母、数字和连字符，如 "national-2025"`);
+    else if (expected.version !== undefined && version !== expected.version) add('version', `是 "${version}"，但文件名是 ${expected.version}.json：两者必须一致`);
+  }
+  const series = doc.series === undefined ? (version ? defaultSeries(version) : undefined) : text(doc, 'series', '');
+  if (series !== undefined && !VERSION_PATTERN.test(series)) add('series', `"${series}" 格式不对：只用小写字母、数字和连字符`);
+  const issuer = text(doc, 'issuer', '');
+  const title = text(doc, 'title', '');
+  const source = text(doc, 'source', '');
+  const effectiveFrom = date(doc, 'effectiveFrom');
+  let effectiveTo: string | null | undefined = null;
+  if (doc.effectiveTo !== null) {
+    effectiveTo = doc.effectiveTo === undefined ? (add('effectiveTo', '缺失：仍有效时写 null'), undefined) : date(doc, 'effectiveTo');
+  }
+  if (effectiveFrom && effectiveTo && effectiveTo < effectiveFrom) add('effectiveTo', `${effectiveTo} 早于生效日期 effectiveFrom ${effectiveFrom}`);
+
+  const items: unknown = doc.items;
+  const parsedItems: (ExemptionItem | NoCoercionItem)[] = [];
+  if (!Array.isArray(items)) {
+    add('items', `必须是数组，实际是${show(items)}`);
+  } else {
+    if (items.length === 0) add('items', '清单没有任何事项');
+    const numbers = new Map<string, number>();
+    const types = new Map<string, number>();
+    items.forEach((raw, i) => {
+      const at = `items[${i}]`;
+      if (!isPlainObject(raw)) {
+        add(at, `必须是对象，实际是${show(raw)}`);
+        return;
+      }
+      const number = text(raw, 'number', at);
+      if (number !== undefined) {
+        if (numbers.has(number)) add(`${at}.number`, `编号 "${number}" 与 items[${numbers.get(number)}] 重复`);
+        else numbers.set(number, i);
+      }
+      const basis = text(raw, 'basis', at);
+      const note = text(raw, 'note', at, false);
+      if (list === 'exemption') {
+        unknownKeys(raw, EXEMPTION_ITEM_KEYS, at);
+        const category = text(raw, 'category', at);
+        const violation = text(raw, 'violation', at);
+        const violationType = text(raw, 'violationType', at);
+        if (violationType !== undefined) {
+          if (!CODE_PATTERN.test(violationType)) add(`${at}.violationType`, `"${violationType}" 格式不对：大写字母、数字和下划线，如 FOOD_LICENCE_EXPIRED`);
+          else if (types.has(violationType)) add(`${at}.violationType`, `"${violationType}" 与 items[${types.get(violationType)}] 重复：同一版本中一个违法行为类型只能对应一个事项`);
+          else types.set(violationType, i);
+        }
+        const violatedProvision = text(raw, 'violatedProvision', at);
+        const penaltyProvision = text(raw, 'penaltyProvision', at);
+        const kind = raw.kind;
+        if (!EXEMPTION_KINDS.includes(kind as ExemptionKind)) add(`${at}.kind`, `必须是 "first-violation"（首违不罚）或 "minor"（轻微不罚），实际是${show(kind)}`);
+        const exclusions = stringArray(raw, 'exclusions', at, undefined, INCIDENT_PATTERN);
+        const cond = raw.conditions;
+        const cat = `${at}.conditions`;
+        let conditions: ExemptionConditions | undefined;
+        if (!isPlainObject(cond)) {
+          add(cat, `必须是对象，实际是${show(cond)}`);
+        } else {
+          unknownKeys(cond, EXEMPTION_CONDITION_KEYS, cat);
+          const years = positiveInt(cond, 'firstViolationWithinYears', cat);
+          if (kind === 'first-violation' && cond.firstViolationWithinYears === undefined) {
+            add(`${cat}.firstViolationWithinYears`, '首违不罚事项必须写明首次违法的认定年限（如 2）');
+          }
+          if (kind === 'minor' && cond.firstViolationWithinYears !== undefined) {
+            add(`${cat}.firstViolationWithinYears`, '轻微不罚事项不以首次违法为条件；需要首违条件时 kind 应为 "first-violation"');
+          }
+          if (typeof cond.minorHarm !== 'boolean') add(`${cat}.minorHarm`, `必须是 true 或 false，实际是${show(cond.minorHarm)}`);
+          const noHarm = trueFlag(cond, 'noHarm', cat);
+          const correctedBy = stringArray(cond, 'correctedBy', cat, CORRECTION_TIMINGS);
+          if (correctedBy && correctedBy.length === 0) add(`${cat}.correctedBy`, '至少要有一种认可的改正时机');
+          const maxDurationDays = positiveInt(cond, 'maxDurationDays', cat);
+          const otherRequirements = cond.otherRequirements === undefined ? undefined : stringArray(cond, 'otherRequirements', cat);
+          conditions = {
+            ...(years !== undefined ? { firstViolationWithinYears: years } : {}),
+            minorHarm: cond.minorHarm === true,
+            ...(noHarm ? { noHarm } : {}),
+            correctedBy: (correctedBy ?? []) as CorrectionTiming[],
+            ...(maxDurationDays !== undefined ? { maxDurationDays } : {}),
+            ...(otherRequirements ? { otherRequirements } : {}),
+          };
+        }
+        if (number && category && violation && violationType && violatedProvision && penaltyProvision && conditions && exclusions && basis) {
+          parsedItems.push({
+            number, category, violation, violationType, violatedProvision, penaltyProvision,
+            kind: kind as ExemptionKind, conditions, exclusions, basis, ...(note ? { note } : {}),
+          });
+        }
+      } else if (list === 'no-coercion') {
+        unknownKeys(raw, COERCION_ITEM_KEYS, at);
+        const measure = raw.measure;
+        if (!COERCIVE_MEASURES.includes(measure as CoerciveMeasure)) add(`${at}.measure`, `必须是 "seal-up"（查封）或 "seizure"（扣押），实际是${show(measure)}`);
+        const situation = text(raw, 'situation', at);
+        const situationType = text(raw, 'situationType', at, false);
+        if (situationType !== undefined && !CODE_PATTERN.test(situationType)) add(`${at}.situationType`, `"${situationType}" 格式不对：大写字母、数字和下划线`);
+        const cond = raw.conditions;
+        const cat = `${at}.conditions`;
+        let conditions: NoCoercionConditions | undefined;
+        if (!isPlainObject(cond)) {
+          add(cat, `必须是对象，实际是${show(cond)}`);
+        } else {
+          unknownKeys(cond, COERCION_CONDITION_KEYS, cat);
+          const flags = ['firstViolation', 'correctedInTime', 'noLicenceInvolved', 'noEvidenceDestructionRisk', 'noHarmSpreadRisk'] as const;
+          const c: NoCoercionConditions = {};
+          for (const f of flags) if (trueFlag(cond, f, cat)) c[f] = true;
+          const maxOperatingDays = positiveInt(cond, 'maxOperatingDays', cat);
+          if (maxOperatingDays !== undefined) c.maxOperatingDays = maxOperatingDays;
+          if (cond.itemKinds !== undefined) {
+            const kinds = stringArray(cond, 'itemKinds', cat, COERCION_ITEM_KINDS);
+            if (kinds && kinds.length === 0) add(`${cat}.itemKinds`, '不能是空数组（不限物品类别时删去此字段）');
+            if (kinds) c.itemKinds = kinds as CoercionItemKind[];
+          }
+          conditions = c;
+        }
+        if (number && situation && conditions && basis && COERCIVE_MEASURES.includes(measure as CoerciveMeasure)) {
+          parsedItems.push({
+            number, measure: measure as CoerciveMeasure, situation, ...(situationType ? { situationType } : {}), conditions, basis,
+            ...(note ? { note } : {}),
+          });
+        }
+      }
+    });
+  }
+  if (problems.length > 0) return { problems };
+  const meta = {
+    version: version!, series: series!, issuer: issuer!, title: title!,
+    effectiveFrom: effectiveFrom!, effectiveTo: effectiveTo ?? null, source: source!,
+  };
+  const value: AnyList =
+    list === 'exemption'
+      ? { list, ...meta, items: parsedItems as ExemptionItem[] }
+      : { list: 'no-coercion', ...meta, items: parsedItems as NoCoercionItem[] };
+  return { value, problems };
+}

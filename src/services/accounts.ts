@@ -1,0 +1,172 @@
+/**
+ * Accounts, roles and sessions. Passwords are stored with scrypt (memory-hard); a login returns
+ * a random bearer token that expires; logout revokes it; repeated failed logins are slowed down
+ * by an exponentially growing lock-out on the account.
+ */
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Executor } from '../db/repositories/objects.ts';
+import * as repo from '../db/repositories/accounts.ts';
+import * as inspectorsRepo from '../db/repositories/inspectors.ts';
+import * as referenceRepo from '../db/repositories/reference.ts';
+import type { Role } from '../db/schema.ts';
+import { isUniqueViolation } from '../db/tx.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { nowIso } from '../domain/time.ts';
+
+export type { Role };
+export const ROLES: Role[] = ['admin', 'regulator', 'reviewer', 'inspector'];
+export const ROLE_LABELS: Record<Role, string> = { admin: '管理员', regulator: '监管人员', reviewer: '审核人员', inspector: '执法检查人员' };
+
+const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, keylen: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
+/** N = 2^15, r = 8: 32 MiB of memory per hash. */
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+export const TOKEN_TTL_MS = 8 * 3600 * 1000;
+/** Failed attempts allowed before the account is locked for 2, 4, 8 … seconds (capped). */
+const FREE_ATTEMPTS = 3;
+const MAX_LOCK_SECONDS = 15 * 60;
+
+export interface AuthUser {
+  id: string;
+  username: string;
+  role: Role;
+  department: string | null;
+  officer: string | null;
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = crypto.randomBytes(16);
+  const key = await scrypt(password, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt') return false;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
+  return crypto.timingSafeEqual(key, expected);
+}
+
+function checkPassword(password: string): void {
+  if (typeof password !== 'string' || password.length < 10 || password.length > 200) {
+    throw new ValidationError('密码长度须为 10–200 个字符', [{ path: 'password', code: 'WEAK_PASSWORD', message: '密码至少 10 个字符' }], 'WEAK_PASSWORD');
+  }
+}
+
+export async function addUser(
+  db: Executor,
+  input: { username: string; role: string; department?: string; officer?: string; password: string },
+  now = new Date(),
+): Promise<AuthUser> {
+  const username = (input.username ?? '').trim();
+  if (!/^[\p{L}\p{N}_.@-]{2,64}$/u.test(username)) {
+    throw new ValidationError('用户名须为 2–64 个字母、数字或 _ . @ -', [{ path: 'username', code: 'INVALID_USERNAME', message: '用户名无效' }], 'INVALID_USERNAME');
+  }
+  if (!ROLES.includes(input.role as Role)) {
+    throw new ValidationError(`角色“${input.role}”无效；可用：${ROLES.join('、')}`, [{ path: 'role', code: 'INVALID_ROLE', message: '角色无效' }], 'INVALID_ROLE');
+  }
+  const role = input.role as Role;
+  let department: string | null = null;
+  let officer: string | null = null;
+  if (role === 'regulator') {
+    if (!input.department || !(await referenceRepo.findDepartment(db, input.department))) {
+      throw new ValidationError('监管人员须指定所属部门（--department，须为已有部门代码）', [{ path: 'department', code: 'DEPARTMENT_REQUIRED', message: '缺少或无效的部门' }], 'DEPARTMENT_REQUIRED');
+    }
+    department = input.department;
+  }
+  if (role === 'inspector') {
+    const o = input.officer ? await inspectorsRepo.findInspector(db, input.officer) : undefined;
+    if (!o) throw new ValidationError('执法检查人员账号须关联名录中的执法证号（--officer）', [{ path: 'officer', code: 'OFFICER_REQUIRED', message: '缺少或无效的执法证号' }], 'OFFICER_REQUIRED');
+    officer = o.certificate_no;
+    department = o.department_code;
+  }
+  checkPassword(input.password);
+  const id = crypto.randomUUID();
+  try {
+    await repo.insertUser(db, {
+      id,
+      username,
+      role,
+      department_code: department,
+      officer_certificate: officer,
+      password_hash: await hashPassword(input.password),
+      disabled_at: null,
+      locked_until: null,
+      created_at: nowIso(now),
+      updated_at: nowIso(now),
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new ConflictError(`用户名 ${username} 已存在`, 'USER_EXISTS');
+    throw e;
+  }
+  return { id, username, role, department, officer };
+}
+
+async function mustUser(db: Executor, username: string) {
+  const u = await repo.findUserByName(db, username);
+  if (!u) throw new NotFoundError(`没有用户 ${username}`, 'USER_NOT_FOUND');
+  return u;
+}
+
+export async function disableUser(db: Executor, username: string, now = new Date()): Promise<void> {
+  const u = await mustUser(db, username);
+  await repo.updateUser(db, u.id, { disabled_at: nowIso(now), updated_at: nowIso(now) });
+  await repo.revokeSessionsOf(db, u.id, nowIso(now));
+}
+
+export async function resetPassword(db: Executor, username: string, password: string, now = new Date()): Promise<void> {
+  const u = await mustUser(db, username);
+  checkPassword(password);
+  await repo.updateUser(db, u.id, { password_hash: await hashPassword(password), failed_logins: 0, locked_until: null, updated_at: nowIso(now) });
+  await repo.revokeSessionsOf(db, u.id, nowIso(now));
+}
+
+const tokenHash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
+export class LoginThrottledError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'LOGIN_THROTTLED', `登录失败次数过多，请 ${retryAfterSeconds} 秒后再试`);
+  }
+}
+
+/** Username and password → a bearer token that expires. The same answer for an unknown user and a wrong password. */
+export async function login(db: Executor, username: string, password: string, now = new Date()) {
+  const invalid = () => new AppError(401, 'INVALID_CREDENTIALS', '用户名或密码错误');
+  const u = typeof username === 'string' ? await repo.findUserByName(db, username.trim()) : undefined;
+  if (!u || typeof password !== 'string') {
+    // Spend the same time as a real check, so timing does not tell which usernames exist.
+    await hashPassword('x'.repeat(12));
+    throw invalid();
+  }
+  if (u.locked_until && u.locked_until > nowIso(now)) {
+    throw new LoginThrottledError(Math.ceil((Date.parse(u.locked_until) - now.getTime()) / 1000));
+  }
+  const ok = await verifyPassword(password, u.password_hash);
+  if (!ok || u.disabled_at) {
+    const failed = u.failed_logins + 1;
+    const lockSeconds = failed > FREE_ATTEMPTS ? Math.min(MAX_LOCK_SECONDS, 2 ** (failed - FREE_ATTEMPTS)) : 0;
+    await repo.updateUser(db, u.id, { failed_logins: failed, locked_until: lockSeconds ? new Date(now.getTime() + lockSeconds * 1000).toISOString() : null });
+    throw u.disabled_at && ok ? new AppError(403, 'ACCOUNT_DISABLED', '该账号已停用，请联系管理员') : invalid();
+  }
+  await repo.updateUser(db, u.id, { failed_logins: 0, locked_until: null });
+  const token = crypto.randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS).toISOString();
+  await repo.insertSession(db, { token_hash: tokenHash(token), user_id: u.id, created_at: nowIso(now), expires_at: expiresAt, revoked_at: null });
+  return { token, expiresAt, user: { id: u.id, username: u.username, role: u.role, department: u.department_code, officer: u.officer_certificate } as AuthUser };
+}
+
+export async function logout(db: Executor, token: string, now = new Date()): Promise<boolean> {
+  return (await repo.revokeSession(db, tokenHash(token), nowIso(now))) === 1;
+}
+
+/** The user a bearer token belongs to, or null when it is unknown, expired, revoked or disabled. */
+export async function authenticate(db: Executor, token: string, now = new Date()): Promise<AuthUser | null> {
+  const s = await repo.findSession(db, tokenHash(token), nowIso(now));
+  if (!s) return null;
+  return { id: s.id, username: s.username, role: s.role, department: s.department_code, officer: s.officer_certificate };
+}
+
+export async function listUsers(db: Executor) {
+  return (await repo.listUsers(db)).map((u) => ({ username: u.username, role: u.role, department: u.department_code, officer: u.officer_certificate, disabled: u.disabled_at !== null }));
+}
