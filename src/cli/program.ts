@@ -6,6 +6,7 @@ import { IMPORT_KINDS, type ImportKind } from '../domain/columns.ts';
 import { runImport } from './importCommand.ts';
 import { drawCommands } from './drawCommands.ts';
 import { planCommands } from './planCommands.ts';
+import { userCommand } from './userCommands.ts';
 
 /** Opens the configured database, migrated, for one command. */
 async function withDb<T>(fn: (h: DbHandle) => Promise<T>): Promise<T> {
@@ -68,7 +69,7 @@ export function buildCli(): Command {
       });
     });
 
-  for (const c of [...drawCommands(withDb), ...planCommands(withDb)]) program.addCommand(c);
+  for (const c of [...drawCommands(withDb), ...planCommands(withDb), userCommand(withDb)]) program.addCommand(c);
 
   const jobs = program.command('jobs').description('定时任务');
   jobs

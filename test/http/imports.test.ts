@@ -246,7 +246,7 @@ describe(`POST /api/v1/{kind}/import on ${testDialect}`, () => {
     const job = await importAndWait('objects', fixture('objects-bad-check.csv'), 'text/csv', { filename: 'cleanup.csv' });
     expect(job.status).toBe('failed');
     const added = () => [...listUploads()].filter((f) => !before.has(f));
-    for (let i = 0; i < 100 && added().some((f) => UPLOAD_NAME.test(f)); i++) await sleep(25);
+    for (let i = 0; i < 400 && added().some((f) => UPLOAD_NAME.test(f)); i++) await sleep(25);
     // What stays is the job's own folder (named by its id) holding only its report.
     expect(added()).toEqual([job.id]);
     expect(fs.readdirSync(path.join(uploadsFolder, job.id))).toEqual(['cleanup.report.csv']);

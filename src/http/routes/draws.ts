@@ -2,6 +2,7 @@
 import * as draws from '../../services/draws.ts';
 import { runServiceInWorker } from '../../services/workers.ts';
 import { ForbiddenError } from '../../domain/errors.ts';
+import * as scope from '../../services/scope.ts';
 import { defineOperation, type Operation, type StreamReply, STAFF, WRITERS } from '../operation.ts';
 import { BundleQuery, DrawIdParams, DrawList, DrawListQuery, DrawParamsBody, DrawView, SeedBody, SelectionList, VoidBody } from '../drawSchemas.ts';
 
@@ -19,8 +20,12 @@ export const drawOperations: Operation[] = [
     summary: '列出抽取记录（含作废的），可按任务筛选',
     query: DrawListQuery,
     responses: { 200: { description: '抽取记录，新的在前', schema: DrawList } },
-    async handle({ db, query }) {
-      return { body: { items: await draws.listDraws(db, query.task) } };
+    async handle({ db, query, user }) {
+      const items = [];
+      for (const d of await draws.listDraws(db, query.task)) {
+        if (await scope.requireDraw(db, user, d.id).then(() => true, () => false)) items.push(d);
+      }
+      return { body: { items } };
     },
   }),
   defineOperation({
@@ -34,7 +39,8 @@ export const drawOperations: Operation[] = [
     body: DrawParamsBody,
     responses: { 201: { description: '已承诺', schema: DrawView, location: true } },
     errors: [409],
-    async handle({ body, ctx, deps }) {
+    async handle({ body, ctx, deps, user }) {
+      scope.drawParamsInScope(user, body);
       const d = await runServiceInWorker<Draw>(deps.handle, 'commitDraw', [body, { name: ctx.source }]);
       return { status: 201, body: d, location: drawUrl(d.id) };
     },
@@ -49,7 +55,8 @@ export const drawOperations: Operation[] = [
     params: DrawIdParams,
     responses: { 200: { description: '抽取记录', schema: DrawView } },
     errors: [404],
-    async handle({ db, params }) {
+    async handle({ db, params, user }) {
+      await scope.requireDraw(db, user, params.id);
       return { body: await draws.getDraw(db, params.id) };
     },
   }),
@@ -64,7 +71,8 @@ export const drawOperations: Operation[] = [
     body: SeedBody,
     responses: { 200: { description: '已录入，工作种子已导出', schema: DrawView } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, ctx, user }) {
+      await scope.requireDraw(db, user, params.id);
       return { body: await draws.seedDraw(db, params.id, body.randomness, { name: ctx.source }) };
     },
   }),
@@ -78,7 +86,8 @@ export const drawOperations: Operation[] = [
     params: DrawIdParams,
     responses: { 200: { description: '已抽取', schema: DrawView } },
     errors: [404, 409, 422],
-    async handle({ params, ctx, deps }) {
+    async handle({ db, params, ctx, deps, user }) {
+      await scope.requireDraw(db, user, params.id);
       return { body: await runServiceInWorker<Draw>(deps.handle, 'runDraw', [params.id, { name: ctx.source }]) };
     },
   }),
@@ -93,7 +102,8 @@ export const drawOperations: Operation[] = [
     body: VoidBody,
     responses: { 200: { description: '已作废', schema: DrawView } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, ctx, user }) {
+      await scope.requireDraw(db, user, params.id);
       return { body: await draws.voidDraw(db, params.id, body.reason, { name: ctx.source }) };
     },
   }),
@@ -107,7 +117,8 @@ export const drawOperations: Operation[] = [
     params: DrawIdParams,
     responses: { 200: { description: '抽中对象', schema: SelectionList } },
     errors: [404],
-    async handle({ db, params }) {
+    async handle({ db, params, user }) {
+      await scope.requireDraw(db, user, params.id);
       return { body: { items: await draws.drawSelections(db, params.id) } };
     },
   }),

@@ -2,6 +2,7 @@
 import {
   createInspector, updateInspector, getInspector, listInspectors, declareConflict, resolveDepartment,
 } from '../../services/registry.ts';
+import * as scope from '../../services/scope.ts';
 import { defineOperation, STAFF, WRITERS } from '../operation.ts';
 import {
   InspectorListQuery, InspectorList, InspectorCreateBody, InspectorPatchBody, InspectorDetail, CertificateParams,
@@ -38,7 +39,8 @@ export const inspectorOperations = [
     body: InspectorCreateBody,
     responses: { 201: { description: '已新增', schema: InspectorDetail, location: true } },
     errors: [409],
-    async handle({ db, body, ctx }) {
+    async handle({ db, body, ctx, user }) {
+      await scope.inspectorWriteInScope(db, user, body.certificateNo, body.department);
       const created = await createInspector(db, body, ctx);
       return { status: 201, body: created, location: inspectorUrl(created.certificateNo) };
     },
@@ -68,7 +70,8 @@ export const inspectorOperations = [
     body: InspectorPatchBody,
     responses: { 200: { description: '修改后的人员', schema: InspectorDetail } },
     errors: [404],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, ctx, user }) {
+      await scope.inspectorWriteInScope(db, user, params.certificateNo, body.department);
       return { body: await updateInspector(db, params.certificateNo, body, ctx) };
     },
   }),
@@ -86,7 +89,8 @@ export const inspectorOperations = [
       200: { description: '已有的回避记录，原因（及申报日期）已更新', schema: ConflictReply },
     },
     errors: [404],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, ctx, user }) {
+      await scope.inspectorWriteInScope(db, user, params.certificateNo);
       const outcome = await declareConflict(db, { ...body, certificateNo: params.certificateNo }, ctx);
       const inspector = await getInspector(db, params.certificateNo);
       const conflict = inspector.conflicts.find((c) => c.uscc === body.uscc)!;

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import * as plans from '../../services/plans.ts';
 import { runServiceInWorker } from '../../services/workers.ts';
+import * as scope from '../../services/scope.ts';
+import { ForbiddenError } from '../../domain/errors.ts';
 import { defineOperation, type Operation, STAFF, WRITERS } from '../operation.ts';
 import { requestSchemas, responseSchemas } from '../schemas.ts';
 
@@ -85,7 +87,8 @@ function taskAction(path: string, operationId: string, summary: string, run: (db
     params: Id,
     responses: { 200: { description: '任务的新状态', schema: TaskDetail } },
     errors: [403, 404, 409, 422],
-    async handle({ db, params, ctx }) {
+    async handle({ db, params, ctx, user }) {
+      await scope.requireTask(db, user, params.id);
       await run(db, params.id, { name: ctx.source });
       return { body: await plans.getTask(db, params.id) };
     },
@@ -102,8 +105,13 @@ export const planOperations: Operation[] = [
     summary: '列出年度抽查计划',
     query: PlanListQuery,
     responses: { 200: { description: '计划', schema: PlanList } },
-    async handle({ db, query }) {
-      return { body: { items: await plans.listPlans(db, query.year) } };
+    async handle({ db, query, user }) {
+      const all = await plans.listPlans(db, query.year);
+      // A regulator sees its own department's plans and the tasks its department takes part in.
+      const visible = all
+        .map((p) => ({ ...p, tasks: p.tasks.filter((t) => scope.taskInScope(user, { departments: JSON.stringify(t.departments) })) }))
+        .filter((p) => !user || user.role !== 'regulator' || p.organization === user.department || p.tasks.length > 0);
+      return { body: { items: visible } };
     },
   }),
   defineOperation({
@@ -116,7 +124,8 @@ export const planOperations: Operation[] = [
     body: PlanBody,
     responses: { 201: { description: '已新建', schema: Plan, location: true } },
     errors: [409],
-    async handle({ db, body, ctx }) {
+    async handle({ db, body, ctx, user }) {
+      if (user?.role === 'regulator' && body.organization !== user.department) throw new ForbiddenError(`只能为本部门（${user.department}）制定计划`, 'OUT_OF_SCOPE');
       const p = await plans.createPlan(db, body, { name: ctx.source });
       return { status: 201, body: p, location: `/api/v1/plans/${p.id}` };
     },
@@ -131,8 +140,10 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '计划', schema: Plan } },
     errors: [404],
-    async handle({ db, params }) {
-      return { body: await plans.getPlan(db, params.id) };
+    async handle({ db, params, user }) {
+      await scope.requirePlan(db, user, params.id);
+      const p = await plans.getPlan(db, params.id);
+      return { body: { ...p, tasks: p.tasks.filter((t) => scope.taskInScope(user, { departments: JSON.stringify(t.departments) })) } };
     },
   }),
   defineOperation({
@@ -145,8 +156,9 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '任务', schema: TaskList } },
     errors: [404],
-    async handle({ db, params }) {
-      return { body: { items: (await plans.getPlan(db, params.id)).tasks } };
+    async handle({ db, params, user }) {
+      await scope.requirePlan(db, user, params.id);
+      return { body: { items: (await plans.getPlan(db, params.id)).tasks.filter((t) => scope.taskInScope(user, { departments: JSON.stringify(t.departments) })) } };
     },
   }),
   defineOperation({
@@ -160,7 +172,8 @@ export const planOperations: Operation[] = [
     body: plans.taskInput,
     responses: { 201: { description: '已新建', schema: TaskDetail, location: true } },
     errors: [404],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, ctx, user }) {
+      await scope.requirePlan(db, user, params.id); scope.leadInScope(user, body.lead.code);
       const t = await plans.createTask(db, params.id, body, { name: ctx.source });
       return { status: 201, body: t, location: taskUrl(t.id) };
     },
@@ -175,7 +188,8 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '检查', schema: Visits } },
     errors: [404],
-    async handle({ db, params }) {
+    async handle({ db, params, user }) {
+      await scope.requirePlan(db, user, params.id);
       const plan = await plans.getPlan(db, params.id);
       return { body: { items: await plans.planVisits(db, params.id), savedByMerging: plan.visits.savedByMerging } };
     },
@@ -190,7 +204,8 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '任务', schema: TaskDetail } },
     errors: [404],
-    async handle({ db, params }) {
+    async handle({ db, params, user }) {
+      await scope.requireTask(db, user, params.id);
       return { body: await plans.getTask(db, params.id) };
     },
   }),
@@ -205,7 +220,8 @@ export const planOperations: Operation[] = [
     body: plans.taskInput,
     responses: { 200: { description: '已修改', schema: TaskDetail } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, ctx, user }) {
+      await scope.requireTask(db, user, params.id); scope.leadInScope(user, body.lead.code);
       return { body: await plans.updateTask(db, params.id, body, { name: ctx.source }) };
     },
   }),
@@ -220,7 +236,8 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '已承诺', schema: TaskDetail } },
     errors: [404, 409],
-    async handle({ db, params, ctx, deps }) {
+    async handle({ db, params, ctx, deps, user }) {
+      await scope.requireTask(db, user, params.id);
       await runServiceInWorker<TaskOut>(deps.handle, 'commitTask', [params.id, { name: ctx.source }]);
       return { body: await plans.getTask(db, params.id) };
     },
@@ -235,7 +252,8 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '已抽取', schema: TaskDetail } },
     errors: [404, 409, 422],
-    async handle({ db, params, ctx, deps }) {
+    async handle({ db, params, ctx, deps, user }) {
+      await scope.requireTask(db, user, params.id);
       await runServiceInWorker<TaskOut>(deps.handle, 'drawTask', [params.id, { name: ctx.source }]);
       return { body: await plans.getTask(db, params.id) };
     },
@@ -251,7 +269,8 @@ export const planOperations: Operation[] = [
     body: ReasonBody,
     responses: { 200: { description: '已作废', schema: TaskDetail } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, ctx, user }) {
+      await scope.requireTask(db, user, params.id);
       return { body: await plans.voidTaskDraw(db, params.id, body.reason, { name: ctx.source }) };
     },
   }),
@@ -268,7 +287,8 @@ export const planOperations: Operation[] = [
     query: SimulationQuery,
     responses: { 200: { description: '模拟结果', schema: Simulation } },
     errors: [404],
-    async handle({ params, query, deps }) {
+    async handle({ db, params, query, deps, user }) {
+      await scope.requireTask(db, user, params.id);
       const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulateForTask', [params.id, { runs: query.runs }]);
       return { body: pageEntities(sim, query) };
     },
@@ -284,7 +304,8 @@ export const planOperations: Operation[] = [
     query: SimulationQuery,
     responses: { 200: { description: '模拟结果', schema: Simulation } },
     errors: [404],
-    async handle({ params, query, deps }) {
+    async handle({ db, params, query, deps, user }) {
+      await scope.requirePlan(db, user, params.id);
       const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulatePlanById', [params.id, { runs: query.runs }]);
       return { body: pageEntities(sim, query) };
     },
