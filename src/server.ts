@@ -7,6 +7,7 @@ import { createApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { loadDemoData } from './services/demo.ts';
 import { loadDemoPlan } from './services/demoPlan.ts';
+import { DEMO_PASSWORD, loadDemoUsers } from './services/demoUsers.ts';
 import { failInterruptedJobs } from './services/imports/importJobs.ts';
 import { createScheduler } from './jobs/scheduler.ts';
 import { JOBS } from './jobs/definitions.ts';
@@ -30,6 +31,8 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     if (demo.loaded) {
       const demoPlan = await loadDemoPlan(handle.db);
       if (demoPlan.loaded) logger.info({ planId: demoPlan.planId }, '已载入本年度演示抽查计划 (demo plan loaded)');
+      const users = await loadDemoUsers(handle.db);
+      if (users.length) logger.info({ users }, `已创建演示账号，密码均为 ${DEMO_PASSWORD}（仅供演示）`);
     }
   }
   const app = createApp({ handle, logger });
