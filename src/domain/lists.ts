@@ -489,7 +489,7 @@ export interface CoercionResult {
   listVersion?: string;
   /** Chinese: the refusal with its basis, or why no item applies. */
   message: string;
-  /** Items for the same measure (and situation) that were considered, with their unmet conditions. */
+  /** The items considered (same measure, situation and item kind) that did not match, with their unmet conditions. */
   unmet: { number: string; failed: string[] }[];
 }
 
@@ -517,9 +517,11 @@ export function unmetCoercionConditions(proposal: CoercionProposal, item: NoCoer
 }
 
 /**
- * Checks a proposed seal-up or seizure against one no-coercion list version. The first item (in
- * list order) for the same measure — and the same situationType when the item names one — whose
- * conditions all hold refuses the measure, with its basis to be recorded.
+ * Checks a proposed seal-up or seizure against one no-coercion list version. The items considered
+ * are those for the same measure whose situationType (when named) equals the proposal's and whose
+ * itemKinds (when named) include the proposal's itemKind. The first of them (in list order) whose
+ * conditions all hold refuses the measure, with its basis to be recorded; otherwise `unmet` says
+ * what each considered item lacked.
  */
 export function evaluateCoercion(proposal: CoercionProposal, list: NoCoercionList): CoercionResult {
   if (!COERCIVE_MEASURES.includes(proposal.measure)) {
@@ -533,8 +535,13 @@ export function evaluateCoercion(proposal: CoercionProposal, list: NoCoercionLis
     ]);
   }
   const name = MEASURE_NAMES[proposal.measure];
+  // An item is about this proposal when it is for the same measure, its situation (if it names
+  // one) is the proposal's, and its item kinds (if it names some) include the proposal's.
   const candidates = list.items.filter(
-    (i) => i.measure === proposal.measure && (i.situationType === undefined || i.situationType === proposal.situationType),
+    (i) =>
+      i.measure === proposal.measure &&
+      (i.situationType === undefined || i.situationType === proposal.situationType) &&
+      (i.conditions.itemKinds === undefined || (proposal.itemKind !== undefined && i.conditions.itemKinds.includes(proposal.itemKind))),
   );
   const unmet: { number: string; failed: string[] }[] = [];
   for (const item of candidates) {
