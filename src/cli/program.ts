@@ -7,6 +7,7 @@ import { runImport } from './importCommand.ts';
 import { drawCommands } from './drawCommands.ts';
 import { planCommands } from './planCommands.ts';
 import { userCommand } from './userCommands.ts';
+import { auditCommand } from './auditCommand.ts';
 
 /** Opens the configured database, migrated, for one command. */
 async function withDb<T>(fn: (h: DbHandle) => Promise<T>): Promise<T> {
@@ -69,7 +70,7 @@ export function buildCli(): Command {
       });
     });
 
-  for (const c of [...drawCommands(withDb), ...planCommands(withDb), userCommand(withDb)]) program.addCommand(c);
+  for (const c of [...drawCommands(withDb), ...planCommands(withDb), userCommand(withDb), auditCommand(withDb)]) program.addCommand(c);
 
   const jobs = program.command('jobs').description('定时任务');
   jobs

@@ -4,6 +4,7 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { JobDatabase } from './jobSchema.ts';
+import type { AuditDatabase } from './auditSchema.ts';
 
 export interface DepartmentTable {
   code: string;
@@ -327,7 +328,7 @@ export interface SessionTable {
   revoked_at: string | null;
 }
 
-export interface Database extends JobDatabase {
+export interface Database extends JobDatabase, AuditDatabase {
   users: UserTable;
   sessions: SessionTable;
   plans: PlanTable;

@@ -7,7 +7,7 @@ import type { DbHandle } from '../db/connection.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { actorMiddleware } from './actor.ts';
 import { BODY_LIMIT, apiNotFound, errorHandler } from './errors.ts';
-import { noStore, requestLog, requireJsonBody, securityHeaders } from './middleware.ts';
+import { noStore, rejectNulCharacters, requestLog, requireJsonBody, securityHeaders } from './middleware.ts';
 import { buildRouter, knownPathMatcher, uploadRouteMatcher } from './operation.ts';
 import { operationGroups } from './routes/index.ts';
 
@@ -38,6 +38,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Not strict: a JSON array or string parses, and validation then says that an object is expected.
   // An upload's body is the file: its route streams it to disk, so no parser may touch it.
   app.use((req, res, next) => (isUpload(req) ? next() : json(req, res, next)));
+  app.use(rejectNulCharacters());
   app.use(actorMiddleware(deps.handle));
 
   // One router, so that a literal path (/objects/export) is tried before a parameter (/objects/{uscc}).

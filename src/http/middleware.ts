@@ -72,3 +72,22 @@ export function requireJsonBody(exempt: (req: Request) => boolean = () => false)
     next();
   };
 }
+
+/** True when a JSON value holds a NUL character anywhere (PostgreSQL text cannot store it). */
+function hasNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (Array.isArray(v)) return v.some(hasNul);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x));
+  return false;
+}
+
+/** Refuses text with NUL characters in the body or the query: no field of ours may hold one. */
+export function rejectNulCharacters(): RequestHandler {
+  return (req, _res, next) => {
+    if (hasNul(req.body) || hasNul(req.query) || req.path.includes('\u0000')) {
+      next(new AppError(400, 'INVALID_CHARACTER', '请求中含有空字符（U+0000），这不是有效的文本；请删除后重试', [{ path: 'body', code: 'INVALID_CHARACTER', message: '含有空字符 U+0000' }]));
+      return;
+    }
+    next();
+  };
+}

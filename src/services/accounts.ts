@@ -13,6 +13,7 @@ import type { Role } from '../db/schema.ts';
 import { isUniqueViolation } from '../db/tx.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { nowIso } from '../domain/time.ts';
+import { audit } from './auditTrail.ts';
 
 export type { Role };
 export const ROLES: Role[] = ['admin', 'regulator', 'reviewer', 'inspector'];
@@ -58,6 +59,7 @@ export async function addUser(
   db: Executor,
   input: { username: string; role: string; department?: string; officer?: string; password: string },
   now = new Date(),
+  actor = 'cli',
 ): Promise<AuthUser> {
   const username = (input.username ?? '').trim();
   if (!/^[\p{L}\p{N}_.@-]{2,64}$/u.test(username)) {
@@ -100,6 +102,7 @@ export async function addUser(
     if (isUniqueViolation(e)) throw new ConflictError(`用户名 ${username} 已存在`, 'USER_EXISTS');
     throw e;
   }
+  await audit(db, { source: actor, now }, 'user.create', 'user', username, null, { role, department, officer });
   return { id, username, role, department, officer };
 }
 
@@ -113,6 +116,7 @@ export async function disableUser(db: Executor, username: string, now = new Date
   const u = await mustUser(db, username);
   await repo.updateUser(db, u.id, { disabled_at: nowIso(now), updated_at: nowIso(now) });
   await repo.revokeSessionsOf(db, u.id, nowIso(now));
+  await audit(db, { source: 'cli', now }, 'user.disable', 'user', username, { disabled: false }, { disabled: true });
 }
 
 export async function resetPassword(db: Executor, username: string, password: string, now = new Date()): Promise<void> {
@@ -120,6 +124,7 @@ export async function resetPassword(db: Executor, username: string, password: st
   checkPassword(password);
   await repo.updateUser(db, u.id, { password_hash: await hashPassword(password), failed_logins: 0, locked_until: null, updated_at: nowIso(now) });
   await repo.revokeSessionsOf(db, u.id, nowIso(now));
+  await audit(db, { source: 'cli', now }, 'user.password-reset', 'user', username, null, { passwordReset: true });
 }
 
 const tokenHash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');

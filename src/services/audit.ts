@@ -23,6 +23,7 @@
  * impersonation impossible.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { isSqlite } from '../db/migrate.ts';
 import {
   auditPage,
@@ -244,7 +245,14 @@ let memoryKeys = 0;
 async function sqliteTurn<T>(db: AuditExecutor, fn: () => Promise<T>): Promise<T> {
   let keyP = sqliteKeys.get(db);
   if (!keyP) {
-    keyP = sqliteFile(db).then((f) => f || `:memory:${++memoryKeys}`);
+    keyP = sqliteFile(db).then((f) => {
+      if (!f) return `:memory:${++memoryKeys}`;
+      try {
+        return fs.realpathSync(f);
+      } catch {
+        return f;
+      }
+    });
     sqliteKeys.set(db, keyP);
   }
   const key = await keyP;

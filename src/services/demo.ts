@@ -6,6 +6,7 @@
 import type { Db } from '../db/connection.ts';
 import { countObjects } from '../db/repositories/objects.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
+import { recordAudit } from './audit.ts';
 import { generateDemoRegistry } from '../domain/demo.ts';
 import {
   addAbnormalListing, declareConflict, recordPastInspection, recordPastViolation,
@@ -36,7 +37,7 @@ export async function loadDemoData(db: Db, opts: { now?: Date } = {}): Promise<{
   if ((await countObjects(db)) > 0) return { loaded: false, counts: { ...NOTHING } };
   // Generated before the transaction opens, so the write lock is held only while writing.
   const demo = generateDemoRegistry();
-  const ctx: WriteContext = { source: 'demo', now: opts.now };
+  const ctx: WriteContext = { source: 'demo', now: opts.now, bulk: true };
   const write = inTransaction(db, async (trx) => {
     // Checked inside the transaction: on SQLite it serialises with any other writer. On PostgreSQL two
     // first starts racing would both see an empty table; the second then fails on the primary key
@@ -54,6 +55,7 @@ export async function loadDemoData(db: Db, opts: { now?: Date } = {}): Promise<{
     for (const c of demo.conflicts) if ((await declareConflict(trx, c, ctx)) === 'created') counts.conflicts++;
     for (const i of demo.inspections) if ((await recordPastInspection(trx, i, ctx)) === 'created') counts.inspections++;
     for (const v of demo.violations) if ((await recordPastViolation(trx, v, ctx)) === 'created') counts.violations++;
+    await recordAudit(trx, { actor: 'demo', action: 'demo.load', entity: 'registry', entityId: 'demo', before: null, after: counts }, opts.now ?? new Date());
     return { loaded: true, counts };
   });
   // Another instance that started at the same moment wrote the demo first: that is fine.

@@ -22,6 +22,7 @@ import { minusDays, type FrameEntity, type HistoryRow } from '../domain/draw/sel
 import { sha256Hex } from '../domain/draw/hash.ts';
 import { nowIso } from '../domain/time.ts';
 import { failpoint } from './failpoints.ts';
+import { audit } from './auditTrail.ts';
 
 /** What a run stores beside its selections (enough to rebuild a bundle without recomputing). */
 interface StoredSummary {
@@ -165,6 +166,7 @@ export async function commitDraw(db: Executor, input: unknown, actor: Actor, opt
         committed_by: actor.name,
       });
       await repo.insertDrawFiles(trx, FILE_NAMES.map((name) => ({ draw_id: id, name, sha256: sha256Hex(files[name]), content: files[name] })));
+      await audit(trx, { source: actor.name, now: actor.now }, 'draw.commit', 'draw', id, null, { task: params.task, taskKey, commitment, attempt: params.attempt });
     });
   } catch (e) {
     if (isUniqueViolation(e)) {
@@ -206,6 +208,7 @@ export async function seedDraw(db: Executor, id: string, typed: string, actor: A
     seeded_by: actor.name,
   });
   if (!ok) throw new ConflictError(`抽取 ${id} 的随机数已由他人录入`, 'DRAW_ALREADY_SEEDED');
+  await audit(db, { source: actor.name, now: actor.now }, 'draw.seed', 'draw', id, null, { randomness: typed, normalized, workingSeed: deriveWorkingSeed(d.commitment, normalized) });
   return getDraw(db, id);
 }
 
@@ -261,6 +264,7 @@ export async function runDraw(db: Executor, id: string, actor: Actor) {
       summary: JSON.stringify(summary),
     });
     if (!ok) throw new ConflictError(`抽取 ${id} 已由另一进程执行`, 'DRAW_ALREADY_RUN');
+    await audit(trx, { source: actor.name, now: actor.now }, 'draw.run', 'draw', id, null, { resultDigest: c.resultDigest, selected: c.selection.selected.length });
     failpoint('draw:before-commit');
   }).catch((e: unknown) => {
     // The other process's rows collide with ours: it drew first, and ours rolled back whole.
@@ -278,6 +282,7 @@ export async function voidDraw(db: Executor, id: string, reason: string, actor: 
   if (d.status === 'voided') throw new ConflictError(`抽取 ${id} 已于 ${d.voided_at} 作废`, 'DRAW_VOIDED');
   const ok = await repo.transition(db, id, d.status, { status: 'voided', voided_at: nowIso(actor.now), voided_by: actor.name, void_reason: why });
   if (!ok) throw new ConflictError(`抽取 ${id} 的状态刚被他人改变，请重试`, 'DRAW_CHANGED');
+  await audit(db, { source: actor.name, now: actor.now }, 'draw.void', 'draw', id, { status: d.status }, { status: 'voided', reason: why });
   return getDraw(db, id);
 }
 

@@ -25,6 +25,7 @@ import { Rational } from '../domain/draw/rational.ts';
 import { INSPECTION_METHODS } from '../domain/registry.ts';
 import { isIsoDate, nowIso } from '../domain/time.ts';
 import * as draws from './draws.ts';
+import { audit } from './auditTrail.ts';
 import { listDeadlines, meetDeadline, openPublicationDeadline } from './deadlines.ts';
 import type { Actor } from './draws.ts';
 
@@ -131,6 +132,7 @@ export async function createPlan(db: Executor, input: { organization: string; ye
       created_at: nowIso(actor.now),
       created_by: actor.name,
     });
+    await audit(db, { source: actor.name, now: actor.now }, 'plan.create', 'plan', id, null, { organization: org.code, year: input.year });
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError(`${org.name} 已有 ${input.year} 年度抽查计划`, 'PLAN_EXISTS');
     throw e;
@@ -213,6 +215,7 @@ async function taskColumns(db: Executor, t: z.output<typeof taskInput>) {
 }
 
 async function recordEvent(db: Executor, taskId: string, from: TaskStatus | null, to: TaskStatus, actor: Actor, note?: string) {
+  await audit(db, { source: actor.name, now: actor.now }, from === null ? 'task.create' : `task.${to}`, 'task', taskId, from === null ? null : { status: from }, { status: to }, note);
   await repo.insertTaskEvent(db, { task_id: taskId, from_status: from, to_status: to, actor: actor.name, at: nowIso(actor.now), note: note ?? null });
 }
 

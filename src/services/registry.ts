@@ -19,11 +19,14 @@ import {
 } from '../domain/records.ts';
 import { nowIso, shanghaiDate } from '../domain/time.ts';
 import { objectView, inspectorView, departmentView, matterView } from './views.ts';
+import { audit } from './auditTrail.ts';
 
 export interface WriteContext {
-  /** Who or what made the change: 'api', 'import:<file hash>', 'demo', a user name later. */
+  /** Who or what made the change: the user name, 'import:<user>:<file hash>', 'demo'. */
   source: string;
   now?: Date;
+  /** A bulk operation (import, demo load) that writes one audit entry for itself. */
+  bulk?: boolean;
 }
 
 export interface Page {
@@ -99,6 +102,7 @@ export async function upsertObject(db: Executor, patch: ObjectPatch, ctx: WriteC
         created_at: iso,
         updated_at: iso,
       });
+      await audit(trx, ctx, 'object.create', 'object', patch.uscc, null, patch);
       return 'created';
     }
     // A grade that is re-stated unchanged keeps the date it was first set.
@@ -140,6 +144,7 @@ export async function upsertObject(db: Executor, patch: ObjectPatch, ctx: WriteC
       before: JSON.stringify(pick(stored, Object.keys(changes) as (keyof ObjectTable)[])),
       after: JSON.stringify(changes),
     });
+    await audit(trx, ctx, 'object.update', 'object', stored.uscc, pick(stored, Object.keys(changes) as (keyof ObjectTable)[]), changes);
     return 'updated';
   });
 }
@@ -203,12 +208,14 @@ export async function addAbnormalListing(db: Executor, uscc: string, listedOn: s
     if (!(await objectsRepo.findObject(trx, uscc))) throw objectNotFound(uscc);
     const open = (await objectsRepo.listAbnormalListings(trx, uscc)).find((a) => a.removed_on === null);
     if (open) throw new ConflictError(`${uscc} 自 ${open.listed_on} 起已在经营异常名录中（原因：${open.reason}）`, 'ALREADY_LISTED');
-    return objectsRepo.insertAbnormalListing(trx, { uscc, listed_on: listedOn, reason, created_at: stamp(ctx).iso });
+    const id = await objectsRepo.insertAbnormalListing(trx, { uscc, listed_on: listedOn, reason, created_at: stamp(ctx).iso });
+    await audit(trx, ctx, 'object.abnormal-list', 'object', uscc, null, { listedOn, reason });
+    return id;
   });
 }
 
 /** Ends a membership through credit restoration (信用修复) or another removal reason. */
-export async function removeAbnormalListing(db: Executor, uscc: string, removedOn: string, reason: string) {
+export async function removeAbnormalListing(db: Executor, uscc: string, removedOn: string, reason: string, ctx: WriteContext = { source: 'system' }) {
   return inTransaction(db, async (trx) => {
     if (!(await objectsRepo.findObject(trx, uscc))) throw objectNotFound(uscc);
     const open = (await objectsRepo.listAbnormalListings(trx, uscc)).find((a) => a.removed_on === null);
@@ -219,6 +226,7 @@ export async function removeAbnormalListing(db: Executor, uscc: string, removedO
       ], 'DATE_RANGE');
     }
     await objectsRepo.closeAbnormalListing(trx, open.id, removedOn, reason);
+    await audit(trx, ctx, 'object.abnormal-list-remove', 'object', uscc, { listedOn: open.listed_on, reason: open.reason }, { removedOn, removalReason: reason });
   });
 }
 
@@ -245,10 +253,12 @@ export async function upsertDepartment(db: Executor, rec: DepartmentRecord, ctx:
     if (!stored) {
       if (!rec.name) throw new ValidationError(`新部门 ${rec.code} 缺少部门名称`);
       await referenceRepo.insertDepartment(trx, { code: rec.code, name: rec.name, created_at: iso, updated_at: iso });
+      await audit(trx, ctx, 'department.create', 'department', rec.code, null, rec);
       return 'created';
     }
     if (!rec.name || rec.name === stored.name) return 'unchanged';
     await referenceRepo.updateDepartment(trx, rec.code, { name: rec.name, updated_at: iso });
+    await audit(trx, ctx, 'department.update', 'department', rec.code, { name: stored.name }, { name: rec.name });
     return 'updated';
   });
 }
@@ -288,11 +298,13 @@ export async function upsertMatter(db: Executor, rec: MatterPatch, ctx: WriteCon
     };
     if (!stored) {
       await referenceRepo.insertMatter(trx, { code: rec.code, ...row, created_at: iso, updated_at: iso });
+      await audit(trx, ctx, 'matter.create', 'matter', rec.code, null, row);
       return 'created';
     }
     const changes = diff(stored, row);
     if (Object.keys(changes).length === 0) return 'unchanged';
     await referenceRepo.updateMatter(trx, rec.code, { ...changes, updated_at: iso });
+    await audit(trx, ctx, 'matter.update', 'matter', rec.code, pick(stored, Object.keys(changes) as (keyof typeof stored)[]), changes);
     return 'updated';
   });
 }
@@ -347,6 +359,7 @@ export async function upsertInspector(db: Executor, patch: InspectorPatch, ctx: 
         created_at: iso,
         updated_at: iso,
       });
+      await audit(trx, ctx, 'inspector.create', 'inspector', patch.certificateNo, null, patch);
       return 'created';
     }
     const changes = diff(stored, wanted);
@@ -363,6 +376,7 @@ export async function upsertInspector(db: Executor, patch: InspectorPatch, ctx: 
       before: JSON.stringify(pick(stored, Object.keys(changes) as (keyof InspectorTable)[])),
       after: JSON.stringify(changes),
     });
+    await audit(trx, ctx, 'inspector.update', 'inspector', stored.certificate_no, pick(stored, Object.keys(changes) as (keyof InspectorTable)[]), changes);
     return 'updated';
   });
 }
@@ -413,6 +427,7 @@ export async function declareConflict(db: Executor, rec: ConflictRecord, ctx: Wr
       declared_on: rec.declaredOn ?? null,
       created_at: iso,
     }, today);
+    await audit(trx, ctx, 'inspector.conflict', 'inspector', rec.certificateNo, null, rec);
     return created ? 'created' : 'updated';
   });
 }

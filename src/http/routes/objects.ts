@@ -119,10 +119,10 @@ export const objectOperations = [
     body: AbnormalRemovalBody,
     responses: { 200: { description: '已移出的记录', schema: AbnormalListingView } },
     errors: [404],
-    async handle({ db, params, body }) {
+    async handle({ db, params, body, ctx }) {
       // Checked first so that an unknown USCC reads "no such object", not "not on the list".
       await getObject(db, params.uscc);
-      await removeAbnormalListing(db, params.uscc, body.removedOn, body.reason);
+      await removeAbnormalListing(db, params.uscc, body.removedOn, body.reason, ctx);
       return { body: newestListing(await getObject(db, params.uscc)) };
     },
   }),

@@ -16,6 +16,7 @@ import {
 } from '../../domain/records.ts';
 import { nowIso, shanghaiDate } from '../../domain/time.ts';
 import * as registry from '../registry.ts';
+import { recordImportAudit } from '../audit.ts';
 import { readRecords, formatOf, type HeaderLayout } from './readers.ts';
 import { ProblemSink, RejectSink, type RowProblem } from './sinks.ts';
 
@@ -30,8 +31,10 @@ export interface ImportOptions {
   kind: ImportKind;
   file: string;
   skipInvalid?: boolean;
-  /** Who imports (kept in the registry history). */
+  /** Who imports (kept in the registry history and the audit trail). */
   actor?: string;
+  /** The import job's id, when it runs as a job (the audit entry names it). */
+  jobId?: string;
   /** The name the user gave the file (for HTTP uploads stored under another name). */
   originalName?: string;
   /** Folder for the report and rejects files; default: beside the input. */
@@ -129,6 +132,17 @@ export async function importFile(handle: DbHandle, opts: ImportOptions): Promise
     const r = await run(handle, opts.kind, rows, ctx, { at, source, skipInvalid: ctx.skipInvalid }, report);
     counts = r.counts;
     written = r.written;
+    if (written) {
+      // One audit entry for the whole import; its row-level changes are in the registry history.
+      await recordImportAudit(handle.db, {
+        actor: opts.actor ?? 'cli',
+        kind: opts.kind,
+        jobId: opts.jobId ?? `cli-${fileSha256.slice(0, 16)}-${at.getTime()}`,
+        fileName: path.basename(opts.originalName ?? opts.file),
+        fileSha256,
+        counts: { rowsRead: progress.rowsRead, ...r.counts, rejected: ctx.rejects.count },
+      }, at);
+    }
   } finally {
     await ctx.problems.close();
     await ctx.rejects.close();
@@ -312,7 +326,7 @@ async function importSmall(
       for (const v of valid) {
         if (duplicated.has(v.rowNo)) continue;
         try {
-          const outcome = await apply(trx, v.rec, { source: run.source, now: run.at });
+          const outcome = await apply(trx, v.rec, { source: run.source, now: run.at, bulk: true });
           counts[outcome === 'created' ? 'inserted' : outcome]++;
         } catch (e) {
           if (!(e instanceof AppError)) throw e;

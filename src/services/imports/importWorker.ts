@@ -37,6 +37,7 @@ try {
     outputDir: data.outputDir,
     skipInvalid: data.skipInvalid,
     actor: data.actor,
+    jobId: data.jobId,
     onProgress,
   });
   await pending;

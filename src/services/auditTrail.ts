@@ -1,0 +1,30 @@
+/**
+ * The one way services write the audit trail (全过程记录): who, when, what, before and after,
+ * appended to the hash-chained log inside the caller's transaction. Bulk work (an import, the
+ * demo load) writes one entry for the whole operation instead of one per row.
+ */
+import type { Executor } from '../db/repositories/objects.ts';
+import { recordAudit } from './audit.ts';
+
+export interface AuditContext {
+  source: string;
+  now?: Date;
+  /** Set by bulk operations that record themselves once. */
+  bulk?: boolean;
+}
+
+const plain = (v: unknown) => (v === undefined || v === null ? null : (JSON.parse(JSON.stringify(v)) as unknown));
+
+export async function audit(
+  db: Executor,
+  ctx: AuditContext,
+  action: string,
+  entity: string,
+  entityId: string,
+  before: unknown,
+  after: unknown,
+  note?: string,
+): Promise<void> {
+  if (ctx.bulk) return;
+  await recordAudit(db, { actor: ctx.source, action, entity, entityId, before: plain(before), after: plain(after), note }, ctx.now ?? new Date());
+}
