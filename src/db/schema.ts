@@ -282,6 +282,11 @@ export interface VisitTable {
   created_at: string;
 }
 
+export interface VisitOfficerTable {
+  visit_id: string;
+  certificate_no: string;
+}
+
 export interface DeadlineTable {
   id: string;
   /** 'publication' (results within 20 working days) or 'abnormal-follow-up' (10 working days). */
@@ -335,6 +340,7 @@ export interface Database extends JobDatabase, AuditDatabase {
   tasks: TaskTable;
   task_events: TaskEventTable;
   visits: VisitTable;
+  visit_officers: VisitOfficerTable;
   deadlines: DeadlineTable;
   settings: SettingTable;
   draws: DrawTable;

@@ -56,8 +56,12 @@ export async function taskEvents(db: Executor, taskId: string) {
 }
 
 export async function replaceUnnotifiedVisits(db: Executor, planId: string, rows: Insertable<VisitTable>[]): Promise<void> {
+  const stale = db.selectFrom('visits').select('id').where('plan_id', '=', planId).where('notified_at', 'is', null);
+  await db.deleteFrom('visit_officers').where('visit_id', 'in', stale).execute();
   await db.deleteFrom('visits').where('plan_id', '=', planId).where('notified_at', 'is', null).execute();
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('visits').values(rows.slice(i, i + 200)).execute();
+  const members = rows.flatMap((r) => (JSON.parse(r.team) as string[]).map((c) => ({ visit_id: r.id, certificate_no: c })));
+  for (let i = 0; i < members.length; i += 300) await db.insertInto('visit_officers').values(members.slice(i, i + 300)).execute();
 }
 
 export async function visitsOf(db: Executor, planId: string) {
