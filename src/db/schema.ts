@@ -5,6 +5,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { JobDatabase } from './jobSchema.ts';
 import type { AuditDatabase } from './auditSchema.ts';
+import type { ResultDatabase } from './resultSchema.ts';
 
 export interface DepartmentTable {
   code: string;
@@ -333,7 +334,7 @@ export interface SessionTable {
   revoked_at: string | null;
 }
 
-export interface Database extends JobDatabase, AuditDatabase {
+export interface Database extends JobDatabase, AuditDatabase, ResultDatabase {
   users: UserTable;
   sessions: SessionTable;
   plans: PlanTable;

@@ -71,6 +71,16 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/auth/login': ['post'],
   '/api/v1/auth/logout': ['post'],
   '/api/v1/auth/me': ['get'],
+  '/api/v1/me/assignments': ['get'],
+  '/api/v1/assignments': ['get'],
+  '/api/v1/assignments/{id}': ['get'],
+  '/api/v1/assignments/{id}/notice': ['get'],
+  '/api/v1/assignments/{id}/result': ['post'],
+  '/api/v1/assignments/{id}/review': ['post'],
+  '/api/v1/assignments/{id}/publish': ['post'],
+  '/api/v1/assignments/{id}/measures/{n}/override': ['post'],
+  '/api/v1/assignments/{id}/measures/{n}/approve-override': ['post'],
+  '/api/v1/assignments/{id}/abnormal-listing': ['post'],
 };
 
 let api: Api;

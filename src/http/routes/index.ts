@@ -11,6 +11,7 @@ import { exportOperations } from './exports.ts';
 import { drawOperations } from './draws.ts';
 import { planOperations } from './plans.ts';
 import { authOperations } from './auth.ts';
+import { resultOperations } from './results.ts';
 import { openapiOperations } from './openapi.ts';
 
 /** One group per resource, in the order the document lists them (the app mounts them as one router). */
@@ -25,6 +26,7 @@ export function operationGroups(): Operation[][] {
     exportOperations,
     drawOperations,
     planOperations,
+    resultOperations,
     healthOperations,
     openapiOperations(openApiDocument),
   ];
