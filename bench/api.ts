@@ -64,7 +64,7 @@ const GOAL_RATIO = 0.5;
 const GOAL_P99_MS = 20;
 
 /** Bump when the generated data changes: a new file is built. */
-const DATA_VERSION = 2;
+const DATA_VERSION = 3;
 const dir = path.join(os.tmpdir(), 'double-random-bench');
 const file = path.join(dir, `api-v${DATA_VERSION}-${OBJECTS}-${VISITS}.sqlite`);
 const readyFile = `${file}.ready.json`;
