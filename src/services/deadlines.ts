@@ -86,7 +86,12 @@ export async function checkDeadlines(db: Executor, now = new Date()): Promise<De
 }
 
 export async function listDeadlines(db: Executor, filter: { taskId?: string; kind?: string } = {}) {
-  return (await repo.listDeadlines(db, filter)).map((d) => ({
+  return (await repo.listDeadlines(db, filter)).map(deadlineView);
+}
+
+/** The API shape of a stored deadline. */
+export function deadlineView(d: Awaited<ReturnType<typeof repo.listDeadlines>>[number]) {
+  return {
     id: d.id,
     kind: d.kind,
     subject: d.subject,
@@ -97,5 +102,5 @@ export async function listDeadlines(db: Executor, filter: { taskId?: string; kin
     state: d.state,
     metOn: d.met_on,
     warnings: d.calendar_warnings ? (JSON.parse(d.calendar_warnings) as string[]) : [],
-  }));
+  };
 }

@@ -31,7 +31,7 @@ import { isIsoDate, nowIso, shanghaiDate } from '../domain/time.ts';
 import { renderNotice, type NoticeData } from '../web/notice.ts';
 import type { AuthUser } from './accounts.ts';
 import { canonicalJson, recordAudit } from './audit.ts';
-import { meetDeadline, openDeadline } from './deadlines.ts';
+import { deadlineView, meetDeadline, openDeadline } from './deadlines.ts';
 import { exemptionListOn, noCoercionListOn } from './lists.ts';
 import { planDefaults } from './plans.ts';
 
@@ -262,18 +262,7 @@ async function resultView(db: Executor, r: repo.ResultRow) {
     publishedBy: r.published_by,
     publishedAt: r.published_at,
     abnormalFollowUp: rules.needsAbnormalFollowUp(codes),
-    deadlines: deadlines.map((d) => ({
-      id: d.id,
-      kind: d.kind,
-      subject: d.subject,
-      taskId: d.task_id,
-      uscc: d.uscc,
-      startsOn: d.starts_on,
-      dueOn: d.due_on,
-      state: d.state,
-      metOn: d.met_on,
-      warnings: d.calendar_warnings ? (JSON.parse(d.calendar_warnings) as string[]) : [],
-    })),
+    deadlines: deadlines.map(deadlineView),
     events: events.map((e) => ({ action: e.action, from: e.from_status, to: e.to_status, measure: e.measure_n, actor: e.actor, at: e.at, comment: e.comment })),
   };
 }
