@@ -8,6 +8,7 @@ import { createLogger } from './logger.ts';
 import { loadDemoData } from './services/demo.ts';
 import { loadDemoPlan } from './services/demoPlan.ts';
 import { DEMO_PASSWORD, loadDemoUsers } from './services/demoUsers.ts';
+import { loadDemoResults } from './services/demoResults.ts';
 import { failInterruptedJobs } from './services/imports/importJobs.ts';
 import { createScheduler } from './jobs/scheduler.ts';
 import { JOBS } from './jobs/definitions.ts';
@@ -33,6 +34,9 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
       if (demoPlan.loaded) logger.info({ planId: demoPlan.planId }, '已载入本年度演示抽查计划 (demo plan loaded)');
       const users = await loadDemoUsers(handle.db);
       if (users.length) logger.info({ users }, `已创建演示账号，密码均为 ${DEMO_PASSWORD}（仅供演示）`);
+      // After the accounts: the demo reviewer and regulator review and publish the finished task's results.
+      const demoResults = await loadDemoResults(handle.db);
+      if (demoResults.loaded) logger.info({ taskId: demoResults.taskId, results: demoResults.results }, '已录入并公示演示抽查结果 (demo results published)');
     }
   }
   const app = createApp({ handle, logger });

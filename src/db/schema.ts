@@ -6,6 +6,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { JobDatabase } from './jobSchema.ts';
 import type { AuditDatabase } from './auditSchema.ts';
 import type { ResultDatabase } from './resultSchema.ts';
+import type { CheckDatabase } from './checkSchema.ts';
 
 export interface DepartmentTable {
   code: string;
@@ -334,7 +335,7 @@ export interface SessionTable {
   revoked_at: string | null;
 }
 
-export interface Database extends JobDatabase, AuditDatabase, ResultDatabase {
+export interface Database extends JobDatabase, AuditDatabase, ResultDatabase, CheckDatabase {
   users: UserTable;
   sessions: SessionTable;
   plans: PlanTable;

@@ -10,6 +10,7 @@ import { BODY_LIMIT, apiNotFound, errorHandler } from './errors.ts';
 import { noStore, rejectNulCharacters, requestLog, requireJsonBody, securityHeaders } from './middleware.ts';
 import { buildRouter, knownPathMatcher, uploadRouteMatcher } from './operation.ts';
 import { operationGroups } from './routes/index.ts';
+import { publicSite } from './publicSite.ts';
 
 export interface AppDeps {
   handle: DbHandle;
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   // One router, so that a literal path (/objects/export) is tried before a parameter (/objects/{uscc}).
   app.use(buildRouter(operations, routeDeps));
+  // The public website (HTML pages, charts, check codes): no account needed.
+  app.use(publicSite({ handle: deps.handle, logger }));
 
   app.use('/api', apiNotFound());
   app.use(errorHandler(logger));

@@ -81,6 +81,8 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/assignments/{id}/measures/{n}/override': ['post'],
   '/api/v1/assignments/{id}/measures/{n}/approve-override': ['post'],
   '/api/v1/assignments/{id}/abnormal-listing': ['post'],
+  '/api/v1/public/results': ['get'],
+  '/api/v1/public/draws': ['get'],
 };
 
 let api: Api;

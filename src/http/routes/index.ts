@@ -13,6 +13,7 @@ import { planOperations } from './plans.ts';
 import { authOperations } from './auth.ts';
 import { resultOperations } from './results.ts';
 import { openapiOperations } from './openapi.ts';
+import { publicOperations } from './public.ts';
 
 /** One group per resource, in the order the document lists them (the app mounts them as one router). */
 export function operationGroups(): Operation[][] {
@@ -27,6 +28,7 @@ export function operationGroups(): Operation[][] {
     drawOperations,
     planOperations,
     resultOperations,
+    publicOperations,
     healthOperations,
     openapiOperations(openApiDocument),
   ];
