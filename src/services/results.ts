@@ -32,6 +32,13 @@ import { renderNotice, type NoticeData } from '../web/notice.ts';
 import type { AuthUser } from './accounts.ts';
 import { canonicalJson, recordAudit } from './audit.ts';
 import { deadlineView, meetDeadline, openDeadline } from './deadlines.ts';
+import { checkCodeOfVisit, checkUrl } from './publicView.ts';
+import { qrSvg } from '../web/qr.ts';
+
+/** Where the public site is reached (for the check code's link on printed notices). */
+function publicBaseUrl(): string {
+  return process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+}
 import { exemptionListOn, noCoercionListOn } from './lists.ts';
 import { planDefaults } from './plans.ts';
 
@@ -392,7 +399,10 @@ export async function issueNotice(db: Executor, who: Who, visitId: string): Prom
         }
         const seq = await repo.nextNoticeSeq(trx, data.issuer.code, year);
         const number = `${data.issuer.code}检通〔${year}〕第${seq}号`;
-        const html = renderNotice({ ...data, number });
+        // The check code the entity uses to confirm the visit (stored with the visit, shown on the notice).
+        const code = await checkCodeOfVisit(trx, visitId, at);
+        const url = checkUrl(publicBaseUrl(), code);
+        const html = renderNotice({ ...data, number, check: { code, url, qrSvg: await qrSvg(url) } });
         const sha256 = crypto.createHash('sha256').update(html).digest('hex');
         await repo.insertNotice(trx, {
           visit_id: visitId,

@@ -20,6 +20,8 @@ export interface NoticeData {
   issuedOn: string;
   issuedAt: string;
   issuedBy: string;
+  /** The inspection check code and its QR image (SVG): the entity confirms the visit at /check. */
+  check?: { code: string; url: string; qrSvg: string };
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -52,6 +54,7 @@ export function renderNotice(d: NoticeData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>检查通知书 ${e(d.number)}</title>
 <style>
+.qr svg { width: 28mm; height: 28mm; float: right; }
   @page { size: A4; margin: 20mm 18mm; }
   body { font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", serif; font-size: 14pt; line-height: 1.7; color: #000; max-width: 174mm; margin: 0 auto; }
   h1 { font-size: 20pt; text-align: center; margin: 0.4em 0 0; letter-spacing: 0.1em; }
@@ -114,6 +117,10 @@ ${materials}
 
 <h3>五、联系方式</h3>
 <p>　　联系人：${e(d.contact.name)}（${e(d.contact.departmentName)}，执法证号 ${e(d.contact.certificateNo)}）　联系电话：<span class="blank"></span></p>
+
+${d.check ? `<h3>六、检查核验</h3>
+<p>　　检查核验码：<strong>${e(d.check.code)}</strong>。检查人员到达时，贵单位可在 ${e(d.check.url.replace(/\?.*$/, ''))} 输入核验码（或扫描右侧二维码），核对本次检查和检查人员执法证号是否真实。</p>
+<div class="qr">${d.check.qrSvg}</div>` : ''}
 
 <div class="sign">
 <p>${e(d.issuer.name)}（印章）</p>

@@ -83,6 +83,21 @@ async function notified(v: Visit, agent?: Agent): Promise<Agent> {
   return member;
 }
 
+describe('the notice carries the inspection check code', () => {
+  it('prints a code (and its QR) that the public check page confirms with the team', async () => {
+    const v = visits[visits.length - 1];
+    const member = await officer(v.team[0]);
+    const res = await member.get(`/api/v1/assignments/${v.id}/notice`);
+    expect(res.status).toBe(200);
+    const code = /检查核验码：<strong>([0-9A-Z]{10})<\/strong>/.exec(res.text)?.[1];
+    expect(code).toBeTruthy();
+    expect(res.text).toContain('<svg');
+    const check = await api.anonymous.get(`/check?code=${code}`);
+    expect(check.status).toBe(200);
+    for (const c of v.team) expect(check.text).toContain(c);
+  });
+});
+
 describe('who may see and change an assignment', () => {
   it('an inspector of another team gets nothing, on every assignment route, before and after the work starts', async () => {
     const v = visits[0];
