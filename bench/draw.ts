@@ -75,7 +75,8 @@ async function main() {
   // 1. Bare scan of what the draw reads.
   const [rows, bareMs] = time(() => {
     let count = 0;
-    for (const _ of raw.prepare("SELECT uscc, credit_grade, sector_grade, entity_type, industry_code, street, tags FROM objects WHERE registration_status = 'active' ORDER BY uscc").raw().iterate()) count++;
+    // What the draw reads for an undirected task: the key and the credit grade, in key order.
+    for (const _ of raw.prepare("SELECT uscc, credit_grade FROM objects WHERE registration_status = 'active' ORDER BY uscc").raw().iterate()) count++;
     return count;
   });
   // 2. Naive per-grade ORDER BY random() LIMIT n.

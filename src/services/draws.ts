@@ -80,12 +80,27 @@ export async function gatherDrawInputs(db: Executor, params: DrawParams) {
 
   // Frame: active entities passing the filters, in their stratum (credit or sector grade, never mixed).
   const frame: FrameEntity[] = [];
-  const tagFilter = params.filters.tags.length > 0;
-  for (const o of await repo.scanActiveObjects(db)) {
-    const tags = tagFilter ? (JSON.parse(o.tags) as string[]) : [];
-    if (!passesFilters(params.filters, { entityType: o.entity_type, industryCode: o.industry_code, street: o.street, tags })) continue;
-    const grade = params.stratifyBy === 'credit' ? o.credit_grade : o.sector_grade;
-    frame.push({ uscc: o.uscc, stratum: (grade ?? 'U') as Stratum });
+  const f = params.filters;
+  const gradeColumn = params.stratifyBy === 'credit' ? 'credit_grade' : 'sector_grade';
+  const columns: repo.FrameColumn[] = [gradeColumn];
+  if (f.entityTypes.length) columns.push('entity_type');
+  if (f.industryCodes.length) columns.push('industry_code');
+  if (f.streets.length) columns.push('street');
+  if (f.tags.length) columns.push('tags');
+  const filtered = columns.length > 1;
+  for (const o of (await repo.scanActiveObjects(db, columns)) as Record<string, string | null>[]) {
+    if (
+      filtered &&
+      !passesFilters(f, {
+        entityType: o.entity_type ?? '',
+        industryCode: o.industry_code ?? null,
+        street: o.street ?? null,
+        tags: o.tags ? (JSON.parse(o.tags) as string[]) : [],
+      })
+    ) {
+      continue;
+    }
+    frame.push({ uscc: o.uscc!, stratum: (o[gradeColumn] ?? 'U') as Stratum });
   }
   const present = new Set(frame.map((f) => f.stratum));
   const values = params.selection.mode === 'rates' ? params.selection.rates : params.selection.weights;

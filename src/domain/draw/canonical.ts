@@ -144,8 +144,12 @@ function dataLinesOf(content: string, name: Exclude<FileName, 'params.json'>): s
   return body ? body.split('\n') : [];
 }
 
-/** Parses the full set of canonical files into draw inputs. */
-export function parseCanonicalFiles(files: CanonicalFiles): ParsedInputs {
+/**
+ * Parses the full set of canonical files into draw inputs. The grade commitments and salts are
+ * collected only for verification (`withCommitments`); the draw itself does not read them.
+ */
+export function parseCanonicalFiles(files: CanonicalFiles, opts: { withCommitments?: boolean } = {}): ParsedInputs {
+  const withCommitments = opts.withCommitments ?? true;
   const params = parseParams(files);
   const frameLines = dataLinesOf(files['frame.csv'], 'frame.csv');
   const strataLines = dataLinesOf(files['strata.csv'], 'strata.csv');
@@ -163,8 +167,10 @@ export function parseCanonicalFiles(files: CanonicalFiles): ParsedInputs {
     const stratum = t[comma + 1] as Stratum;
     if (!(STRATA as readonly string[]).includes(stratum)) throw new CanonicalFormatError(`strata.csv: unknown stratum ${stratum} for ${uscc}`);
     frame[i] = { uscc, stratum };
-    gradeCommitments.set(uscc, f.slice(comma + 1));
-    salts.set(uscc, t.slice(comma + 3));
+    if (withCommitments) {
+      gradeCommitments.set(uscc, f.slice(comma + 1));
+      salts.set(uscc, t.slice(comma + 3));
+    }
   }
   return {
     params,

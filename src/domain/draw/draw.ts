@@ -24,7 +24,7 @@ export function resultCsvOfRows(rows: { rank: number; uscc: string; ticket: stri
 }
 
 export function computeDraw(files: CanonicalFiles, workingSeed: string): DrawComputation {
-  const inputs = parseCanonicalFiles(files);
+  const inputs = parseCanonicalFiles(files, { withCommitments: false });
   const hash = seedHash(workingSeed);
   const selection = selectObjects(inputs.params, inputs.frame, inputs.history, hash);
   const teams = assignTeams(
