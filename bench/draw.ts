@@ -37,7 +37,7 @@ async function build(): Promise<void> {
   const rng = seedrandom('3b9d1f7a5c2e8b4d6f0a1c3e5b7d9f2a4c6e8b0d1f3a5c7e9b2d4f6a8c0e1b3d');
   db.transaction(() => {
     for (const [code, name] of [['SCJG', '市场监管局'], ['SW', '税务局'], ['XF', '消防救援支队'], ['WJ', '卫生健康委']]) {
-      db.prepare('INSERT INTO departments VALUES (?,?,?,?)').run(code, name, now, now);
+      db.prepare('INSERT INTO departments (code, name, created_at, updated_at) VALUES (?,?,?,?)').run(code, name, now, now);
       db.prepare("INSERT INTO matters VALUES (?,?,?,NULL,'key',NULL,'[]',NULL,?,?)").run(`${code}-01`, code, `${name}检查`, now, now);
     }
     const ins = db.prepare("INSERT INTO objects VALUES (?,?,?,?,?,?,?,?,'active',?,?,NULL,NULL,?,?,?)");
