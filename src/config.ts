@@ -53,3 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     scheduler: e.SCHEDULER === '1',
   });
 }
+
+/** Where the public site is reached (the check code's link on printed notices): PUBLIC_BASE_URL. */
+export function publicBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || `http://localhost:${env.PORT ?? 3000}`;
+}

@@ -22,6 +22,7 @@
  * append entries that look genuine; the hash chain makes later rewriting evident, not
  * impersonation impossible.
  */
+import type { AuditLogTable } from '../db/auditSchema.ts';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { isSqlite } from '../db/migrate.ts';
@@ -160,19 +161,8 @@ export function canonicalJson(value: unknown): string {
   return enc(value, '$');
 }
 
-/** The fields an entry's hash covers, as stored. */
-export interface HashedFields {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  entity: string;
-  entity_id: string;
-  before: string | null;
-  after: string | null;
-  note: string | null;
-  prev_hash: string;
-}
+/** The fields an entry's hash covers, as stored: every column but the hash itself. */
+export type HashedFields = Omit<AuditLogTable, 'hash'>;
 
 /** SHA-256 (hex) of `[seq, at, actor, action, entity, entity_id, before, after, note, prev_hash]` as JSON. */
 export function hashEntry(e: HashedFields): string {

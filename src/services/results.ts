@@ -34,11 +34,8 @@ import { canonicalJson, recordAudit } from './audit.ts';
 import { deadlineView, meetDeadline, openDeadline } from './deadlines.ts';
 import { checkCodeOfVisit, checkUrl } from './publicView.ts';
 import { qrSvg } from '../web/qr.ts';
+import { publicBaseUrl } from '../config.ts';
 
-/** Where the public site is reached (for the check code's link on printed notices). */
-function publicBaseUrl(): string {
-  return process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
-}
 import { exemptionListOn, noCoercionListOn } from './lists.ts';
 import { planDefaults } from './plans.ts';
 
