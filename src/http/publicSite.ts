@@ -61,7 +61,7 @@ function sendSvg(res: Response, svg: string, cache = 'public, max-age=300'): voi
 
 /**
  * Failed check-code lookups per client, to make guessing codes pointless on top of their 50 bits:
- * at most FAILURES_ALLOWED wrong codes per window.
+ * at most `allowed` (30) wrong codes per client in a 10-minute window, counted in this process.
  */
 class FailureThrottle {
   private readonly seen = new Map<string, { count: number; resetAt: number }>();
