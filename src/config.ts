@@ -58,3 +58,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 export function publicBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || `http://localhost:${env.PORT ?? 3000}`;
 }
+
+export interface ImportLimits {
+  /** Imports that run at once in this instance; later uploads wait in the queue. */
+  concurrency: number;
+  /** Heap of one import's worker thread (MB): a file that needs more fails alone, the server stays up. */
+  memoryMb: number;
+  /** Hours an import's report and rejects files are kept after the job ends. */
+  filesTtlHours: number;
+}
+
+const importLimitsSchema = z.object({
+  IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  IMPORT_MEMORY_MB: z.coerce.number().int().min(64).max(16384).default(512),
+  IMPORT_FILES_TTL_HOURS: z.coerce.number().min(0).max(24 * 366).default(72),
+});
+
+/** IMPORT_CONCURRENCY, IMPORT_MEMORY_MB, IMPORT_FILES_TTL_HOURS (validated; fails naming the variable). */
+export function importLimits(env: NodeJS.ProcessEnv = process.env): ImportLimits {
+  const parsed = importLimitsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`配置错误 (CONFIG_INVALID)：${problems}`);
+  }
+  return { concurrency: parsed.data.IMPORT_CONCURRENCY, memoryMb: parsed.data.IMPORT_MEMORY_MB, filesTtlHours: parsed.data.IMPORT_FILES_TTL_HOURS };
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { DatabaseConfig } from '../config.ts';
 import type { Database } from './schema.ts';
 
@@ -30,6 +30,31 @@ export function openSqlite(file: string): SQLite.Database {
   return sqlite;
 }
 
+/**
+ * SQLite transactions begin IMMEDIATE: a use case reads, decides, then writes in one transaction,
+ * and a deferred transaction that has read cannot take the write lock once another connection
+ * (the CLI, a worker thread, another instance) has committed meanwhile — it fails with
+ * SQLITE_BUSY at once instead of waiting. Taking the write lock at BEGIN makes such a transaction
+ * wait its turn (busy_timeout) and then see the latest data. Read-only snapshots use their own
+ * deferred BEGIN (see readSnapshot).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 export function createDb(config: DatabaseConfig, options: { poolSize?: number } = {}): DbHandle {
   if (config.dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10 });
@@ -40,6 +65,6 @@ export function createDb(config: DatabaseConfig, options: { poolSize?: number } 
     return { db, dialect: 'postgres', config, close: () => db.destroy() };
   }
   const sqlite = openSqlite(config.url);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', config, close: () => db.destroy() };
 }

@@ -154,6 +154,10 @@ export interface ImportJobTable {
   message: string | null;
   created_at: string;
   finished_at: string | null;
+  /** The user who uploaded the file (null for jobs of older versions): only they and administrators see the job. */
+  owner_id: string | null;
+  /** When the job's report and rejects files were deleted (they expire; see IMPORT_FILES_TTL_HOURS). */
+  files_expired_at: string | null;
 }
 
 export interface SettingTable {

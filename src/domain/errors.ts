@@ -40,7 +40,7 @@ export class ConflictError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message: string, code = 'FORBIDDEN') {
-    super(403, code, message);
+  constructor(message: string, code = 'FORBIDDEN', problems: Problem[] = []) {
+    super(403, code, message, problems);
   }
 }

@@ -52,5 +52,5 @@ export function actorMiddleware(handle: DbHandle): RequestHandler {
 /** The services' write context for this request. */
 export function writeContext(req: Request): WriteContext {
   if (!req.actor) throw new Error('actorMiddleware is not mounted before the API routes');
-  return { source: req.actor.source };
+  return { source: req.actor.source, user: req.actor.user };
 }

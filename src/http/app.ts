@@ -7,7 +7,7 @@ import type { DbHandle } from '../db/connection.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { actorMiddleware } from './actor.ts';
 import { BODY_LIMIT, apiNotFound, errorHandler } from './errors.ts';
-import { noStore, rejectNulCharacters, requestLog, requireJsonBody, securityHeaders } from './middleware.ts';
+import { checkJsonShape, noStore, rejectNulCharacters, requestLog, requireJsonBody, securityHeaders } from './middleware.ts';
 import { buildRouter, knownPathMatcher, uploadRouteMatcher } from './operation.ts';
 import { operationGroups } from './routes/index.ts';
 import { publicSite } from './publicSite.ts';
@@ -25,7 +25,7 @@ export function createApp(deps: AppDeps): express.Express {
   const operations = operationGroups().flat();
   const isUpload = uploadRouteMatcher(operations);
   const isKnownPath = knownPathMatcher(operations);
-  const json = express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] });
+  const json = express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'], verify: (_req, _res, buf) => checkJsonShape(buf) });
   const app = express();
   app.disable('x-powered-by');
   // Query strings are flat key=value pairs (no a[b]=c nesting): what the filters need, nothing more.

@@ -73,11 +73,66 @@ export function requireJsonBody(exempt: (req: Request) => boolean = () => false)
   };
 }
 
-/** True when a JSON value holds a NUL character anywhere (PostgreSQL text cannot store it). */
-function hasNul(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (Array.isArray(v)) return v.some(hasNul);
-  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x));
+/** Deepest nesting of arrays and objects a JSON body may have (our deepest schema needs 5). */
+export const MAX_JSON_DEPTH = 32;
+/** Most object members plus array elements a JSON body may have. */
+export const MAX_JSON_ITEMS = 20_000;
+
+/**
+ * Checks the shape of a JSON body's text before it is parsed, in one pass without recursion:
+ * nesting depth and the number of members and elements. A body over either limit never reaches
+ * JSON.parse, validation or any recursive walk (10,000 nested brackets would overflow the stack;
+ * 60,000 keys cost seconds of synchronous work). Mounted as express.json's `verify`.
+ */
+export function checkJsonShape(buf: Buffer): void {
+  let depth = 0;
+  let maxDepth = 0;
+  let items = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > maxDepth) maxDepth = depth;
+      if (depth > MAX_JSON_DEPTH) break;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c || c === 0x3a) {
+      items++;
+      if (items > MAX_JSON_ITEMS) break;
+    }
+  }
+  if (maxDepth > MAX_JSON_DEPTH) {
+    const message = `请求体 JSON 嵌套过深（超过 ${MAX_JSON_DEPTH} 层）；本接口的数据不需要这么多层，请检查请求体`;
+    throw new AppError(400, 'JSON_TOO_DEEP', message, [{ path: 'body', code: 'JSON_TOO_DEEP', message }]);
+  }
+  if (items > MAX_JSON_ITEMS) {
+    const message = `请求体 JSON 的字段和数组元素过多（超过 ${MAX_JSON_ITEMS} 个）；请分多次提交，或用批量导入处理大批数据`;
+    throw new AppError(400, 'JSON_TOO_MANY_ITEMS', message, [{ path: 'body', code: 'JSON_TOO_MANY_ITEMS', message }]);
+  }
+}
+
+/** True when a JSON value holds a NUL character anywhere (PostgreSQL text cannot store it). Iterative: no stack to overflow. */
+function hasNul(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return true;
+        stack.push(x);
+      }
+    }
+  }
   return false;
 }
 

@@ -561,6 +561,7 @@ export const ImportJobView = z.strictObject({
   rejected: count('拒绝的行数'),
   createdAt: instant('提交时间'),
   finishedAt: z.string().nullable().meta({ title: '结束时间', format: 'date-time' }),
+  filesExpiredAt: z.string().nullable().meta({ title: '问题报告和拒绝文件的删除时间', description: '结束后按保留期限（IMPORT_FILES_TTL_HOURS）删除；删除前为 null', format: 'date-time' }),
   report: ImportReportView.nullable().meta({ description: '结束后的导入结果；文件无法读取等情况下为 null' }),
   error: ErrorBody.shape.error.nullable().meta({ description: '失败时的原因（code 为稳定的英文代码）；其他情况为 null' }),
 });

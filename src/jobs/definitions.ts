@@ -8,6 +8,7 @@ import * as plansRepo from '../db/repositories/plans.ts';
 import * as plans from '../services/plans.ts';
 import { checkDeadlines } from '../services/deadlines.ts';
 import { shanghaiDate } from '../domain/time.ts';
+import { expireImportFiles } from '../services/imports/importJobs.ts';
 
 const SCHEDULER = (now: Date) => ({ name: 'scheduler', now });
 
@@ -73,4 +74,15 @@ export const flagDeadlines: Job = {
   },
 };
 
-export const JOBS: Job[] = [commitScheduledTasks, advanceTaskWindows, flagDeadlines];
+/** Import reports and rejects files (registry rows, personal data included) are kept only for IMPORT_FILES_TTL_HOURS. */
+export const expireImportReports: Job = {
+  name: 'expire-import-files',
+  schedule: '17 * * * *',
+  async run({ db, now, logger }: JobContext) {
+    const expired = await expireImportFiles(db, now);
+    if (expired.length) logger.info({ jobs: expired }, `已按保留期限删除 ${expired.length} 个导入任务的问题报告和拒绝文件`);
+    return { expired: expired.length };
+  },
+};
+
+export const JOBS: Job[] = [commitScheduledTasks, advanceTaskWindows, flagDeadlines, expireImportReports];

@@ -10,7 +10,7 @@ import * as repo from '../db/repositories/accounts.ts';
 import * as inspectorsRepo from '../db/repositories/inspectors.ts';
 import * as referenceRepo from '../db/repositories/reference.ts';
 import type { Role } from '../db/schema.ts';
-import { isUniqueViolation } from '../db/tx.ts';
+import { inTransaction, isUniqueViolation } from '../db/tx.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { nowIso } from '../domain/time.ts';
 import { audit } from './auditTrail.ts';
@@ -85,24 +85,27 @@ export async function addUser(
   }
   checkPassword(input.password);
   const id = crypto.randomUUID();
+  const passwordHash = await hashPassword(input.password);
   try {
-    await repo.insertUser(db, {
+    await inTransaction(db, async (trx) => {
+      await repo.insertUser(trx, {
       id,
       username,
       role,
       department_code: department,
       officer_certificate: officer,
-      password_hash: await hashPassword(input.password),
+      password_hash: passwordHash,
       disabled_at: null,
       locked_until: null,
       created_at: nowIso(now),
       updated_at: nowIso(now),
+      });
+      await audit(trx, { source: actor, now }, 'user.create', 'user', username, null, { role, department, officer });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError(`用户名 ${username} 已存在`, 'USER_EXISTS');
     throw e;
   }
-  await audit(db, { source: actor, now }, 'user.create', 'user', username, null, { role, department, officer });
   return { id, username, role, department, officer };
 }
 
@@ -112,19 +115,25 @@ async function mustUser(db: Executor, username: string) {
   return u;
 }
 
-export async function disableUser(db: Executor, username: string, now = new Date()): Promise<void> {
-  const u = await mustUser(db, username);
-  await repo.updateUser(db, u.id, { disabled_at: nowIso(now), updated_at: nowIso(now) });
-  await repo.revokeSessionsOf(db, u.id, nowIso(now));
-  await audit(db, { source: 'cli', now }, 'user.disable', 'user', username, { disabled: false }, { disabled: true });
+export async function disableUser(db: Executor, username: string, now = new Date(), actor = 'cli'): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const u = await mustUser(trx, username);
+    await repo.updateUser(trx, u.id, { disabled_at: nowIso(now), updated_at: nowIso(now) });
+    await repo.revokeSessionsOf(trx, u.id, nowIso(now));
+    await audit(trx, { source: actor, now }, 'user.disable', 'user', username, { disabled: u.disabled_at !== null }, { disabled: true });
+  });
 }
 
-export async function resetPassword(db: Executor, username: string, password: string, now = new Date()): Promise<void> {
-  const u = await mustUser(db, username);
+export async function resetPassword(db: Executor, username: string, password: string, now = new Date(), actor = 'cli'): Promise<void> {
+  await mustUser(db, username);
   checkPassword(password);
-  await repo.updateUser(db, u.id, { password_hash: await hashPassword(password), failed_logins: 0, locked_until: null, updated_at: nowIso(now) });
-  await repo.revokeSessionsOf(db, u.id, nowIso(now));
-  await audit(db, { source: 'cli', now }, 'user.password-reset', 'user', username, null, { passwordReset: true });
+  const passwordHash = await hashPassword(password);
+  await inTransaction(db, async (trx) => {
+    const u = await mustUser(trx, username);
+    await repo.updateUser(trx, u.id, { password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: nowIso(now) });
+    await repo.revokeSessionsOf(trx, u.id, nowIso(now));
+    await audit(trx, { source: actor, now }, 'user.password-reset', 'user', username, null, { passwordReset: true });
+  });
 }
 
 const tokenHash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
@@ -135,7 +144,17 @@ export class LoginThrottledError extends AppError {
   }
 }
 
-/** Username and password → a bearer token that expires. The same answer for an unknown user and a wrong password. */
+/**
+ * Username and password → a bearer token that expires. An unknown user, a wrong password and a
+ * disabled account all get the same answer (a disabled account's right password is not told
+ * apart from a wrong one).
+ *
+ * The lock-out holds under parallel requests: each attempt first claims one try with a single
+ * conditional UPDATE (compare-and-set on the failure count, refused while the account is
+ * locked), and only then spends the time to check the password. Of N parallel guesses, only
+ * those that claimed a try before the count reached the lock are checked; the rest get 429.
+ * A successful login clears the count.
+ */
 export async function login(db: Executor, username: string, password: string, now = new Date()) {
   const invalid = () => new AppError(401, 'INVALID_CREDENTIALS', '用户名或密码错误');
   const u = typeof username === 'string' ? await repo.findUserByName(db, username.trim()) : undefined;
@@ -144,21 +163,36 @@ export async function login(db: Executor, username: string, password: string, no
     await hashPassword('x'.repeat(12));
     throw invalid();
   }
-  if (u.locked_until && u.locked_until > nowIso(now)) {
-    throw new LoginThrottledError(Math.ceil((Date.parse(u.locked_until) - now.getTime()) / 1000));
-  }
+  await claimLoginAttempt(db, u, now);
   const ok = await verifyPassword(password, u.password_hash);
-  if (!ok || u.disabled_at) {
-    const failed = u.failed_logins + 1;
-    const lockSeconds = failed > FREE_ATTEMPTS ? Math.min(MAX_LOCK_SECONDS, 2 ** (failed - FREE_ATTEMPTS)) : 0;
-    await repo.updateUser(db, u.id, { failed_logins: failed, locked_until: lockSeconds ? new Date(now.getTime() + lockSeconds * 1000).toISOString() : null });
-    throw u.disabled_at && ok ? new AppError(403, 'ACCOUNT_DISABLED', '该账号已停用，请联系管理员') : invalid();
-  }
+  if (!ok || u.disabled_at) throw invalid();
   await repo.updateUser(db, u.id, { failed_logins: 0, locked_until: null });
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS).toISOString();
   await repo.insertSession(db, { token_hash: tokenHash(token), user_id: u.id, created_at: nowIso(now), expires_at: expiresAt, revoked_at: null });
   return { token, expiresAt, user: { id: u.id, username: u.username, role: u.role, department: u.department_code, officer: u.officer_certificate } as AuthUser };
+}
+
+/**
+ * Counts one login attempt before the password is checked, atomically: the UPDATE applies only
+ * if the count is still the one read and the account is not locked; otherwise the row is read
+ * again (another attempt got there first). After FREE_ATTEMPTS the account locks for 2, 4, 8 …
+ * seconds (capped). Throws LOGIN_THROTTLED while locked.
+ */
+async function claimLoginAttempt(db: Executor, user: repo.UserRow, now: Date): Promise<void> {
+  let current: repo.UserRow | undefined = user;
+  for (let tries = 0; tries < 50 && current; tries++) {
+    if (current.locked_until && current.locked_until > nowIso(now)) {
+      throw new LoginThrottledError(Math.max(1, Math.ceil((Date.parse(current.locked_until) - now.getTime()) / 1000)));
+    }
+    const failed = current.failed_logins + 1;
+    const lockSeconds = failed > FREE_ATTEMPTS ? Math.min(MAX_LOCK_SECONDS, 2 ** (failed - FREE_ATTEMPTS)) : 0;
+    const lockedUntil = lockSeconds ? new Date(now.getTime() + lockSeconds * 1000).toISOString() : null;
+    if (await repo.claimAttempt(db, current.id, current.failed_logins, nowIso(now), { failed_logins: failed, locked_until: lockedUntil })) return;
+    current = await repo.findUser(db, user.id);
+  }
+  // Under a storm of parallel attempts the count keeps moving: treat it as locked.
+  throw new LoginThrottledError(2);
 }
 
 export async function logout(db: Executor, token: string, now = new Date()): Promise<boolean> {

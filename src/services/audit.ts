@@ -26,6 +26,8 @@ import type { AuditLogTable } from '../db/auditSchema.ts';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { isSqlite } from '../db/migrate.ts';
+import { readSnapshot } from '../db/tx.ts';
+import { failpoint } from './failpoints.ts';
 import {
   auditPage,
   claimNextSeq,
@@ -281,7 +283,12 @@ async function append(trx: AuditExecutor, f: Omit<HashedFields, 'seq' | 'prev_ha
  */
 export async function recordAudit(db: AuditExecutor, input: AuditInput, now: Date = new Date()): Promise<AuditEntry> {
   const fields = prepare(input, now);
-  if (db.isTransaction) return append(db, fields);
+  if (db.isTransaction) {
+    const entry = await append(db, fields);
+    // Crash tests: killed here, the change and its entry must both be gone (one transaction).
+    failpoint('audit:appended');
+    return entry;
+  }
   if (isSqlite(db)) return sqliteTurn(db, () => db.transaction().execute((trx) => append(trx, fields)));
   return db.transaction().execute((trx) => append(trx, fields));
 }
@@ -542,10 +549,5 @@ export async function verifyAudit(
   const pageSize = options.pageSize ?? 1000;
   if (db.isTransaction) return walk(db, noted, pageSize);
   // One snapshot: appends committed while walking must not look like a mismatch with the head.
-  if (isSqlite(db)) return db.transaction().execute((trx) => walk(trx, noted, pageSize));
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute((trx) => walk(trx, noted, pageSize));
+  return readSnapshot(db, (snapshot) => walk(snapshot, noted, pageSize));
 }

@@ -26,5 +26,7 @@ export async function audit(
   note?: string,
 ): Promise<void> {
   if (ctx.bulk) return;
+  // The entry commits or rolls back with the change it records, never on its own.
+  if (!db.isTransaction) throw new Error(`audit(${action}): must be called inside the use case's transaction (inTransaction)`);
   await recordAudit(db, { actor: ctx.source, action, entity, entityId, before: plain(before), after: plain(after), note }, ctx.now ?? new Date());
 }

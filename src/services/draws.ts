@@ -146,8 +146,22 @@ async function gradeSecret(db: Executor, now: string): Promise<string> {
   return repo.getOrCreateSetting(db, SECRET_KEY, () => crypto.randomBytes(32).toString('hex'), now);
 }
 
-/** Freezes the inputs and stores the commitment: publishable before any seed exists. */
-export async function commitDraw(db: Executor, input: unknown, actor: Actor, opts: { taskKey?: string } = {}) {
+/** A commitment computed from the registry, not yet stored (see writeCommit). */
+export interface PreparedCommit {
+  id: string;
+  taskKey: string;
+  params: DrawParams;
+  files: CanonicalFiles;
+  manifest: string;
+  commitment: string;
+  now: string;
+}
+
+/**
+ * Freezes the inputs into canonical files and computes the commitment. Reads only: the long
+ * part runs outside any transaction, and writeCommit stores it in the caller's.
+ */
+export async function prepareCommit(db: Executor, input: unknown, actor: Actor, opts: { taskKey?: string } = {}): Promise<PreparedCommit> {
   const taskKey = opts.taskKey ?? parseDrawParams(input).task;
   const params = parseDrawParams(input, (await repo.listDraws(db, taskKey)).length + 1);
   const now = nowIso(actor.now);
@@ -160,36 +174,43 @@ export async function commitDraw(db: Executor, input: unknown, actor: Actor, opt
     throw e;
   }
   const manifest = manifestOf(files);
-  const commitment = commitmentOf(manifest);
-  const id = crypto.randomUUID();
+  return { id: crypto.randomUUID(), taskKey, params, files, manifest, commitment: commitmentOf(manifest), now };
+}
+
+/** Stores a prepared commitment with its audit entry, inside the caller's transaction. */
+export async function writeCommit(trx: Executor, c: PreparedCommit, actor: Actor): Promise<void> {
   try {
-    await inTransaction(db, async (trx) => {
-      await repo.insertDraw(trx, {
-        id,
-        task_key: taskKey,
-        task: params.task,
-        year: params.year,
-        window_start: params.window.start,
-        window_end: params.window.end,
-        status: 'committed',
-        algorithm: ALGORITHM,
-        params: files['params.json'],
-        manifest,
-        commitment,
-        randomness_source: params.randomnessSource,
-        committed_at: now,
-        committed_by: actor.name,
-      });
-      await repo.insertDrawFiles(trx, FILE_NAMES.map((name) => ({ draw_id: id, name, sha256: sha256Hex(files[name]), content: files[name] })));
-      await audit(trx, { source: actor.name, now: actor.now }, 'draw.commit', 'draw', id, null, { task: params.task, taskKey, commitment, attempt: params.attempt });
+    await repo.insertDraw(trx, {
+      id: c.id,
+      task_key: c.taskKey,
+      task: c.params.task,
+      year: c.params.year,
+      window_start: c.params.window.start,
+      window_end: c.params.window.end,
+      status: 'committed',
+      algorithm: ALGORITHM,
+      params: c.files['params.json'],
+      manifest: c.manifest,
+      commitment: c.commitment,
+      randomness_source: c.params.randomnessSource,
+      committed_at: c.now,
+      committed_by: actor.name,
     });
   } catch (e) {
     if (isUniqueViolation(e)) {
-      throw new ConflictError(`任务“${params.task}”已有一次未作废的抽取；如需重抽，请先作废原抽取并写明理由（double-random draw void）`, 'TASK_HAS_LIVE_DRAW');
+      throw new ConflictError(`任务“${c.params.task}”已有一次未作废的抽取；如需重抽，请先作废原抽取并写明理由（double-random draw void）`, 'TASK_HAS_LIVE_DRAW');
     }
     throw e;
   }
-  return getDraw(db, id);
+  await repo.insertDrawFiles(trx, FILE_NAMES.map((name) => ({ draw_id: c.id, name, sha256: sha256Hex(c.files[name]), content: c.files[name] })));
+  await audit(trx, { source: actor.name, now: actor.now }, 'draw.commit', 'draw', c.id, null, { task: c.params.task, taskKey: c.taskKey, commitment: c.commitment, attempt: c.params.attempt });
+}
+
+/** Freezes the inputs and stores the commitment: publishable before any seed exists. */
+export async function commitDraw(db: Executor, input: unknown, actor: Actor, opts: { taskKey?: string } = {}) {
+  const prepared = await prepareCommit(db, input, actor, opts);
+  await inTransaction(db, (trx) => writeCommit(trx, prepared, actor));
+  return getDraw(db, prepared.id);
 }
 
 function notFound(id: string) {
@@ -204,26 +225,29 @@ async function mustFind(db: Executor, id: string) {
 
 /** Enters the public randomness; accepted only once, and only after the commitment exists. */
 export async function seedDraw(db: Executor, id: string, typed: string, actor: Actor) {
-  const d = await mustFind(db, id);
-  if (d.status !== 'committed') {
-    throw new ConflictError(
-      d.status === 'voided' ? `抽取 ${id} 已作废，不能再录入随机数` : `抽取 ${id} 已于 ${d.seeded_at} 录入随机数，不能更改`,
-      d.status === 'voided' ? 'DRAW_VOIDED' : 'DRAW_ALREADY_SEEDED',
-    );
-  }
   const normalized = normalizeRandomness(typed ?? '');
   if (!normalized) throw new ValidationError('随机数为空：请输入事先公布的来源产生的公开随机数', [{ path: 'randomness', code: 'EMPTY_RANDOMNESS', message: '随机数为空' }], 'EMPTY_RANDOMNESS');
   if (normalized.length > 1000) throw new ValidationError('随机数过长（超过 1000 个字符）', [], 'RANDOMNESS_TOO_LONG');
-  const ok = await repo.transition(db, id, 'committed', {
-    status: 'seeded',
-    randomness_typed: typed,
-    randomness_normalized: normalized,
-    working_seed: deriveWorkingSeed(d.commitment, normalized),
-    seeded_at: nowIso(actor.now),
-    seeded_by: actor.name,
+  await inTransaction(db, async (trx) => {
+    const d = await mustFind(trx, id);
+    if (d.status !== 'committed') {
+      throw new ConflictError(
+        d.status === 'voided' ? `抽取 ${id} 已作废，不能再录入随机数` : `抽取 ${id} 已于 ${d.seeded_at} 录入随机数，不能更改`,
+        d.status === 'voided' ? 'DRAW_VOIDED' : 'DRAW_ALREADY_SEEDED',
+      );
+    }
+    const workingSeed = deriveWorkingSeed(d.commitment, normalized);
+    const ok = await repo.transition(trx, id, 'committed', {
+      status: 'seeded',
+      randomness_typed: typed,
+      randomness_normalized: normalized,
+      working_seed: workingSeed,
+      seeded_at: nowIso(actor.now),
+      seeded_by: actor.name,
+    });
+    if (!ok) throw new ConflictError(`抽取 ${id} 的随机数已由他人录入`, 'DRAW_ALREADY_SEEDED');
+    await audit(trx, { source: actor.name, now: actor.now }, 'draw.seed', 'draw', id, null, { randomness: typed, normalized, workingSeed });
   });
-  if (!ok) throw new ConflictError(`抽取 ${id} 的随机数已由他人录入`, 'DRAW_ALREADY_SEEDED');
-  await audit(db, { source: actor.name, now: actor.now }, 'draw.seed', 'draw', id, null, { randomness: typed, normalized, workingSeed: deriveWorkingSeed(d.commitment, normalized) });
   return getDraw(db, id);
 }
 
@@ -239,18 +263,26 @@ export class TeamShortfallError extends AppError {
   }
 }
 
-/** Runs the draw from the committed files and writes it in one transaction. */
-export async function runDraw(db: Executor, id: string, actor: Actor) {
+/** A draw computed from its committed files and seed, not yet stored (see writeRun). */
+export interface PreparedRun {
+  id: string;
+  computed: ReturnType<typeof computeDraw>;
+  departmentOf: Map<string, string>;
+  summary: StoredSummary;
+}
+
+/** Computes the draw (reads only, outside any transaction); refuses a draw that cannot run. */
+export async function prepareRun(db: Executor, id: string): Promise<PreparedRun> {
   const d = await mustFind(db, id);
   if (d.status === 'committed') throw new ConflictError(`抽取 ${id} 还没有录入公开随机数（double-random draw seed）`, 'DRAW_NOT_SEEDED');
   if (d.status !== 'seeded') throw new ConflictError(`抽取 ${id} 当前状态为 ${d.status}，不能执行`, d.status === 'voided' ? 'DRAW_VOIDED' : 'DRAW_ALREADY_RUN');
   const files = (await repo.drawFiles(db, id)) as CanonicalFiles;
   const c = computeDraw(files, d.working_seed!);
   if (Object.keys(c.teams.shortfalls).length) throw new TeamShortfallError(c.teams.shortfalls);
-  const deptOf = new Map<string, string>();
+  const departmentOf = new Map<string, string>();
   for (const line of files['inspectors.csv'].split('\n').slice(1)) {
     const [cert, dept] = line.split(',');
-    if (cert) deptOf.set(cert, dept);
+    if (cert) departmentOf.set(cert, dept);
   }
   const bundled = bundleResultOf(c);
   const summary: StoredSummary = {
@@ -260,7 +292,16 @@ export async function runDraw(db: Executor, id: string, actor: Actor) {
     repairs: c.teams.repairs,
     loads: c.teams.loads,
   };
-  await inTransaction(db, async (trx) => {
+  return { id, computed: c, departmentOf, summary };
+}
+
+/**
+ * Writes a computed draw (selections, teams, status, audit entry) inside the caller's
+ * transaction; the conditional status move makes a second writer fail whole.
+ */
+export async function writeRun(trx: Executor, r: PreparedRun, actor: Actor): Promise<void> {
+  const { id, computed: c } = r;
+  try {
     await repo.insertSelections(
       trx,
       c.selection.selected.map((s, i) => ({ draw_id: id, rank: i + 1, uscc: s.uscc, stratum: s.stratum, ticket: s.ticket, team: JSON.stringify(c.teams.teams[i]) })),
@@ -268,36 +309,44 @@ export async function runDraw(db: Executor, id: string, actor: Actor) {
     failpoint('draw:after-selections');
     await repo.insertTeamMembers(
       trx,
-      c.selection.selected.flatMap((s, i) => c.teams.teams[i].map((cert) => ({ draw_id: id, rank: i + 1, uscc: s.uscc, certificate_no: cert, department_code: deptOf.get(cert)! }))),
+      c.selection.selected.flatMap((s, i) => c.teams.teams[i].map((cert) => ({ draw_id: id, rank: i + 1, uscc: s.uscc, certificate_no: cert, department_code: r.departmentOf.get(cert)! }))),
     );
     failpoint('draw:after-team-members');
-    const ok = await repo.transition(trx, id, 'seeded', {
-      status: 'drawn',
-      drawn_at: nowIso(actor.now),
-      drawn_by: actor.name,
-      result_digest: c.resultDigest,
-      summary: JSON.stringify(summary),
-    });
-    if (!ok) throw new ConflictError(`抽取 ${id} 已由另一进程执行`, 'DRAW_ALREADY_RUN');
-    await audit(trx, { source: actor.name, now: actor.now }, 'draw.run', 'draw', id, null, { resultDigest: c.resultDigest, selected: c.selection.selected.length });
-    failpoint('draw:before-commit');
-  }).catch((e: unknown) => {
-    // The other process's rows collide with ours: it drew first, and ours rolled back whole.
+  } catch (e) {
+    // The other process's rows collide with ours: it drew first, and ours rolls back whole.
     if (isUniqueViolation(e)) throw new ConflictError(`抽取 ${id} 已由另一进程执行`, 'DRAW_ALREADY_RUN');
     throw e;
+  }
+  const ok = await repo.transition(trx, id, 'seeded', {
+    status: 'drawn',
+    drawn_at: nowIso(actor.now),
+    drawn_by: actor.name,
+    result_digest: c.resultDigest,
+    summary: JSON.stringify(r.summary),
   });
+  if (!ok) throw new ConflictError(`抽取 ${id} 已由另一进程执行`, 'DRAW_ALREADY_RUN');
+  await audit(trx, { source: actor.name, now: actor.now }, 'draw.run', 'draw', id, null, { resultDigest: c.resultDigest, selected: c.selection.selected.length });
+  failpoint('draw:before-commit');
+}
+
+/** Runs the draw from the committed files and writes it in one transaction. */
+export async function runDraw(db: Executor, id: string, actor: Actor) {
+  const prepared = await prepareRun(db, id);
+  await inTransaction(db, (trx) => writeRun(trx, prepared, actor));
   return getDraw(db, id);
 }
 
 /** Voids a draw with a reason; it stays visible and counts against its task. */
 export async function voidDraw(db: Executor, id: string, reason: string, actor: Actor) {
-  const d = await mustFind(db, id);
   const why = (reason ?? '').trim();
   if (why.length < 4) throw new ValidationError('作废抽取必须写明理由（至少 4 个字）', [{ path: 'reason', code: 'REASON_REQUIRED', message: '缺少作废理由' }], 'REASON_REQUIRED');
-  if (d.status === 'voided') throw new ConflictError(`抽取 ${id} 已于 ${d.voided_at} 作废`, 'DRAW_VOIDED');
-  const ok = await repo.transition(db, id, d.status, { status: 'voided', voided_at: nowIso(actor.now), voided_by: actor.name, void_reason: why });
-  if (!ok) throw new ConflictError(`抽取 ${id} 的状态刚被他人改变，请重试`, 'DRAW_CHANGED');
-  await audit(db, { source: actor.name, now: actor.now }, 'draw.void', 'draw', id, { status: d.status }, { status: 'voided', reason: why });
+  await inTransaction(db, async (trx) => {
+    const d = await mustFind(trx, id);
+    if (d.status === 'voided') throw new ConflictError(`抽取 ${id} 已于 ${d.voided_at} 作废`, 'DRAW_VOIDED');
+    const ok = await repo.transition(trx, id, d.status, { status: 'voided', voided_at: nowIso(actor.now), voided_by: actor.name, void_reason: why });
+    if (!ok) throw new ConflictError(`抽取 ${id} 的状态刚被他人改变，请重试`, 'DRAW_CHANGED');
+    await audit(trx, { source: actor.name, now: actor.now }, 'draw.void', 'draw', id, { status: d.status }, { status: 'voided', reason: why });
+  });
   return getDraw(db, id);
 }
 
@@ -337,6 +386,19 @@ export async function drawSelections(db: Executor, id: string) {
   return (await repo.selectionsOf(db, id)).map((s) => ({ rank: s.rank, uscc: s.uscc, ticket: s.ticket, team: JSON.parse(s.team) as string[] }));
 }
 
+const PSEUDONYM_KEY = 'staff-pseudonym-key';
+
+/**
+ * What the public bundle says about who acted: a pseudonymous staff id, never the name (the
+ * public site shows no officer's or staff member's name). The same person always gets the same
+ * id in this installation (an HMAC under a secret kept in the database), so an observer can still
+ * see that one person did two steps; only the auditors' full bundle and the audit trail name them.
+ */
+async function staffPseudonym(db: Executor, name: string): Promise<string> {
+  const key = await repo.getOrCreateSetting(db, PSEUDONYM_KEY, () => crypto.randomBytes(32).toString('hex'), nowIso());
+  return `staff-${crypto.createHmac('sha256', key).update(name, 'utf8').digest('hex').slice(0, 12)}`;
+}
+
 /** The public or full bundle of a drawn (or drawn then voided) draw. */
 export async function exportBundle(db: Executor, id: string, level: 'public' | 'full'): Promise<DrawBundle> {
   const d = await mustFind(db, id);
@@ -362,9 +424,9 @@ export async function exportBundle(db: Executor, id: string, level: 'public' | '
     status: d.status,
     committedAt: d.committed_at,
     seededAt: d.seeded_at!,
-    seededBy: d.seeded_by!,
+    seededBy: level === 'full' ? d.seeded_by! : await staffPseudonym(db, d.seeded_by!),
     drawnAt: d.drawn_at,
-    voided: d.voided_at ? { at: d.voided_at, by: d.voided_by!, reason: d.void_reason! } : null,
+    voided: d.voided_at ? { at: d.voided_at, by: level === 'full' ? d.voided_by! : await staffPseudonym(db, d.voided_by!), reason: d.void_reason! } : null,
     randomnessTyped: d.randomness_typed!,
     randomnessNormalized: d.randomness_normalized!,
     workingSeed: d.working_seed!,

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify';
+import { csvWriter } from './csv.ts';
 import type { Db } from '../db/connection.ts';
 import type { Executor, ObjectRow } from '../db/repositories/objects.ts';
 import type { InspectorRow } from '../db/repositories/inspectors.ts';
@@ -206,7 +206,7 @@ async function writeCsv(db: Db, plan: ExportPlan, out: NodeJS.WritableStream): P
     }
   }
   // Readable.from pulls the next record only when the stringifier (and so `out`) wants more.
-  await pipeline(Readable.from(records()), stringify({ bom: true }), out);
+  await pipeline(Readable.from(records()), csvWriter(), out);
   return { rows };
 }
 

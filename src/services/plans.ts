@@ -28,6 +28,8 @@ import * as draws from './draws.ts';
 import { audit } from './auditTrail.ts';
 import { listDeadlines, meetDeadline, openPublicationDeadline } from './deadlines.ts';
 import type { Actor } from './draws.ts';
+import type { AuthUser } from './accounts.ts';
+import * as scope from './scope.ts';
 
 export type { Actor };
 
@@ -124,15 +126,17 @@ export async function createPlan(db: Executor, input: { organization: string; ye
   if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) throw new ValidationError('年度须为 2000–2100 之间的整数', [{ path: 'year', code: 'INVALID_YEAR', message: '年度无效' }]);
   const id = crypto.randomUUID();
   try {
-    await repo.insertPlan(db, {
-      id,
-      organization: org.code,
-      year: input.year,
-      title: input.title?.trim() || officialPlanTitle(org.name, input.year),
-      created_at: nowIso(actor.now),
-      created_by: actor.name,
+    await inTransaction(db, async (trx) => {
+      await repo.insertPlan(trx, {
+        id,
+        organization: org.code,
+        year: input.year,
+        title: input.title?.trim() || officialPlanTitle(org.name, input.year),
+        created_at: nowIso(actor.now),
+        created_by: actor.name,
+      });
+      await audit(trx, { source: actor.name, now: actor.now }, 'plan.create', 'plan', id, null, { organization: org.code, year: input.year });
     });
-    await audit(db, { source: actor.name, now: actor.now }, 'plan.create', 'plan', id, null, { organization: org.code, year: input.year });
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError(`${org.name} 已有 ${input.year} 年度抽查计划`, 'PLAN_EXISTS');
     throw e;
@@ -140,12 +144,17 @@ export async function createPlan(db: Executor, input: { organization: string; ye
   return getPlan(db, id);
 }
 
-export async function getPlan(db: Executor, id: string) {
+/**
+ * A plan as `viewer` may see it: a regulator sees only the tasks its department takes part in,
+ * and merged visits only for those tasks (see visitsFor). Without a viewer (CLI, jobs, services
+ * acting for the installation), or for administrators and reviewers, everything.
+ */
+export async function getPlan(db: Executor, id: string, viewer?: AuthUser) {
   const p = await repo.findPlan(db, id);
   if (!p) throw new NotFoundError(`没有编号为 ${id} 的抽查计划`, 'PLAN_NOT_FOUND');
-  const tasks = await repo.listTasks(db, id);
-  const visits = await repo.visitsOf(db, id);
-  const selections = visits.reduce((a, v) => a + (JSON.parse(v.task_ids) as string[]).length, 0);
+  const tasks = (await repo.listTasks(db, id)).filter((t) => scope.taskInScope(viewer, t));
+  const visits = await visitsFor(db, id, viewer);
+  const selections = visits.reduce((a, v) => a + v.tasks.length, 0);
   return {
     id: p.id,
     organization: p.organization,
@@ -158,8 +167,10 @@ export async function getPlan(db: Executor, id: string) {
   };
 }
 
-export async function listPlans(db: Executor, year?: number) {
-  return Promise.all((await repo.listPlans(db, year)).map((p) => getPlan(db, p.id)));
+/** Plans of a year; a regulator sees its own department's plans and those with a task it takes part in. */
+export async function listPlans(db: Executor, year?: number, viewer?: AuthUser) {
+  const all = await Promise.all((await repo.listPlans(db, year)).map((p) => getPlan(db, p.id, viewer)));
+  return all.filter((p) => !viewer || viewer.role !== 'regulator' || p.organization === viewer.department || p.tasks.length > 0);
 }
 
 // ----------------------------------------------------------------------------------- tasks
@@ -337,6 +348,7 @@ export async function approveTask(db: Executor, id: string, actor: Actor) {
   return getTask(db, id);
 }
 
+/** Moves a task to `to` with its event and audit entry: inside the caller's transaction when there is one. */
 async function move(db: Executor, task: repo.TaskRow, to: TaskStatus, actor: Actor, changes: Parameters<typeof repo.updateTaskIf>[3] = {}, note?: string) {
   if (!canMove(task.status, to)) {
     throw new ConflictError(`任务“${task.name}”不能从“${TASK_STATUS_LABELS[task.status]}”变为“${TASK_STATUS_LABELS[to]}”`, 'TASK_TRANSITION');
@@ -348,26 +360,36 @@ async function move(db: Executor, task: repo.TaskRow, to: TaskStatus, actor: Act
   });
 }
 
-/** Commits the task's draw: freezes its inputs and publishes the commitment. Only after approval. */
+/**
+ * Commits the task's draw: freezes its inputs and publishes the commitment. Only after approval.
+ * The inputs are gathered and hashed first (reads only); the draw, its audit entry and the
+ * task's move are then written in one transaction.
+ */
 export async function commitTask(db: Executor, id: string, actor: Actor) {
   const task = await mustTask(db, id);
   if (task.status === 'draft') throw new ConflictError(`任务“${task.name}”尚未审批，不能抽取`, 'TASK_NOT_APPROVED');
   if (task.status !== 'approved') throw new ConflictError(`任务“${task.name}”已${TASK_STATUS_LABELS[task.status]}`, 'TASK_TRANSITION');
   const problems = await checkTaskRatios(db, task);
   if (problems.length) throw new ValidationError(`任务不符合抽查比例要求：${problems.map((p) => p.message).join('；')}`, problems, problems[0].code);
-  const draw = await draws.commitDraw(db, drawInputOf(task), actor, { taskKey: task.id });
-  await move(db, task, 'committed', actor, { draw_id: draw.id }, `承诺值 ${draw.commitment}`);
+  const prepared = await draws.prepareCommit(db, drawInputOf(task), actor, { taskKey: task.id });
+  await inTransaction(db, async (trx) => {
+    await draws.writeCommit(trx, prepared, actor);
+    await move(trx, task, 'committed', actor, { draw_id: prepared.id }, `承诺值 ${prepared.commitment}`);
+  });
   return getTask(db, id);
 }
 
-/** Runs the task's draw (its public randomness must have been entered) and merges the plan's visits. */
+/** Runs the task's draw (its public randomness must have been entered) and merges the plan's visits, in one transaction. */
 export async function drawTask(db: Executor, id: string, actor: Actor) {
   const task = await mustTask(db, id);
   if (task.status !== 'committed' || !task.draw_id) throw new ConflictError(`任务“${task.name}”当前状态为“${TASK_STATUS_LABELS[task.status]}”，不能抽取`, task.status === 'draft' ? 'TASK_NOT_APPROVED' : 'TASK_TRANSITION');
   const d = await draws.getDraw(db, task.draw_id);
-  if (d.status !== 'drawn') await draws.runDraw(db, task.draw_id, actor);
-  await move(db, task, 'drawn', actor);
-  await mergeVisits(db, task.plan_id, actor);
+  const prepared = d.status === 'drawn' ? null : await draws.prepareRun(db, task.draw_id);
+  await inTransaction(db, async (trx) => {
+    if (prepared) await draws.writeRun(trx, prepared, actor);
+    await move(trx, task, 'drawn', actor);
+    await mergeVisits(trx, task.plan_id, actor);
+  });
   return getTask(db, id);
 }
 
@@ -375,9 +397,11 @@ export async function drawTask(db: Executor, id: string, actor: Actor) {
 export async function voidTaskDraw(db: Executor, id: string, reason: string, actor: Actor) {
   const task = await mustTask(db, id);
   if (!task.draw_id || !['committed', 'drawn'].includes(task.status)) throw new ConflictError('任务没有可作废的抽取', 'NO_DRAW');
-  await draws.voidDraw(db, task.draw_id, reason, actor);
-  await move(db, task, 'approved', actor, { draw_id: null }, `作废抽取 ${task.draw_id}：${reason}`);
-  await mergeVisits(db, task.plan_id, actor);
+  await inTransaction(db, async (trx) => {
+    await draws.voidDraw(trx, task.draw_id!, reason, actor);
+    await move(trx, task, 'approved', actor, { draw_id: null }, `作废抽取 ${task.draw_id}：${reason}`);
+    await mergeVisits(trx, task.plan_id, actor);
+  });
   return getTask(db, id);
 }
 
@@ -388,13 +412,18 @@ export async function startTask(db: Executor, id: string, actor: Actor) {
 /** The inspections are over: the 20-working-day publication deadline starts. */
 export async function completeTask(db: Executor, id: string, actor: Actor) {
   const task = await mustTask(db, id);
-  await move(db, task, 'completed', actor);
-  await openPublicationDeadline(db, task, actor.now);
+  await inTransaction(db, async (trx) => {
+    await move(trx, task, 'completed', actor);
+    await openPublicationDeadline(trx, task, actor.now);
+  });
 }
 
 export async function publishTask(db: Executor, id: string, actor: Actor) {
-  await move(db, await mustTask(db, id), 'published', actor);
-  await meetDeadline(db, 'publication', id, actor.now);
+  const task = await mustTask(db, id);
+  await inTransaction(db, async (trx) => {
+    await move(trx, task, 'published', actor);
+    await meetDeadline(trx, 'publication', id, actor.now);
+  });
   return getTask(db, id);
 }
 
@@ -419,6 +448,10 @@ export async function getTask(db: Executor, id: string) {
  * already notified to the entity are kept as they are.
  */
 export async function mergeVisits(db: Executor, planId: string, actor: Actor) {
+  return inTransaction(db, (trx) => mergeVisitsIn(trx, planId, actor));
+}
+
+async function mergeVisitsIn(db: Executor, planId: string, actor: Actor) {
   const tasks = (await repo.listTasks(db, planId)).filter((t) => t.draw_id && ['drawn', 'in_progress', 'completed', 'published'].includes(t.status));
   const byDraw = new Map(tasks.map((t) => [t.draw_id!, t]));
   const selections = await repo.drawSelectionsOfTasks(db, [...byDraw.keys()]);
@@ -467,14 +500,19 @@ export async function mergeVisits(db: Executor, planId: string, actor: Actor) {
     }
     flush();
   }
-  await inTransaction(db, (trx) => repo.replaceUnnotifiedVisits(trx, planId, rows));
+  await repo.replaceUnnotifiedVisits(db, planId, rows);
   const total = selections.length;
   return { visits: rows.length + notified.length, taskSelections: total, savedByMerging: total - rows.length - notified.length };
 }
 
-export async function planVisits(db: Executor, planId: string) {
-  const visits = await repo.visitsOf(db, planId);
-  return visits.map((v) => ({
+/**
+ * The plan's merged visits as `viewer` may see them. A merged visit can join tasks of several
+ * departments; a regulator sees a visit only when one of its department's tasks is in it, and
+ * then only those tasks, their matters and the officers drawn for them — never what another
+ * department's task brought to the visit.
+ */
+async function visitsFor(db: Executor, planId: string, viewer?: AuthUser) {
+  const visits = (await repo.visitsOf(db, planId)).map((v) => ({
     uscc: v.uscc,
     window: { start: v.window_start, end: v.window_end },
     tasks: JSON.parse(v.task_ids) as string[],
@@ -482,4 +520,24 @@ export async function planVisits(db: Executor, planId: string) {
     team: JSON.parse(v.team) as string[],
     notifiedAt: v.notified_at,
   }));
+  if (scope.seesAll(viewer)) return visits;
+  const visible = (await repo.listTasks(db, planId)).filter((t) => t.draw_id && scope.taskInScope(viewer, t));
+  const byId = new Map(visible.map((t) => [t.id, t]));
+  const teams = new Map<string, string[]>();
+  for (const s of await repo.drawSelectionsOfTasks(db, visible.map((t) => t.draw_id!))) {
+    teams.set(`${s.draw_id}|${s.uscc}`, JSON.parse(s.team) as string[]);
+  }
+  const out: typeof visits = [];
+  for (const v of visits) {
+    const mine = v.tasks.filter((id) => byId.has(id));
+    if (!mine.length) continue;
+    const matters = new Set(mine.flatMap((id) => JSON.parse(byId.get(id)!.matters) as string[]));
+    const team = new Set(mine.flatMap((id) => teams.get(`${byId.get(id)!.draw_id}|${v.uscc}`) ?? []));
+    out.push({ ...v, tasks: mine, matters: v.matters.filter((m) => matters.has(m)), team: v.team.filter((c) => team.has(c)) });
+  }
+  return out;
+}
+
+export async function planVisits(db: Executor, planId: string, viewer?: AuthUser) {
+  return visitsFor(db, planId, viewer);
 }

@@ -20,6 +20,8 @@ import {
 import { nowIso, shanghaiDate } from '../domain/time.ts';
 import { objectView, inspectorView, departmentView, matterView } from './views.ts';
 import { audit } from './auditTrail.ts';
+import type { AuthUser } from './accounts.ts';
+import * as scope from './scope.ts';
 
 export interface WriteContext {
   /** Who or what made the change: the user name, 'import:<user>:<file hash>', 'demo'. */
@@ -27,6 +29,12 @@ export interface WriteContext {
   now?: Date;
   /** A bulk operation (import, demo load) that writes one audit entry for itself. */
   bulk?: boolean;
+  /**
+   * The signed-in user on whose behalf the write happens (an API call, a console form, an
+   * uploaded file): its role and department scope are checked here, for every record and every
+   * imported row alike. Absent for the operator's CLI, the demo loader and scheduled jobs.
+   */
+  user?: AuthUser;
 }
 
 export interface Page {
@@ -247,6 +255,7 @@ export async function resolveDepartment(db: Executor, codeOrName: string): Promi
 }
 
 export async function upsertDepartment(db: Executor, rec: DepartmentRecord, ctx: WriteContext): Promise<UpsertOutcome> {
+  scope.assertDepartmentWrite(ctx.user);
   const { iso } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const stored = await referenceRepo.findDepartment(trx, rec.code);
@@ -274,6 +283,7 @@ export async function upsertMatter(db: Executor, rec: MatterPatch, ctx: WriteCon
   return inTransaction(db, async (trx) => {
     const stored = await referenceRepo.findMatter(trx, rec.code);
     const departmentCode = rec.department ? await resolveDepartment(trx, rec.department) : stored?.department_code;
+    scope.assertMatterWrite(ctx.user, stored?.department_code, rec.department ? departmentCode : undefined);
     const importance = rec.importance ?? stored?.importance;
     const ratioCap = rec.ratioCap ?? (rec.importance === 'key' ? null : stored?.ratio_cap ?? null);
     if (!departmentCode || !importance || !(rec.name ?? stored?.name)) {
@@ -330,6 +340,7 @@ export async function upsertInspector(db: Executor, patch: InspectorPatch, ctx: 
   return inTransaction(db, async (trx) => {
     const stored = await inspectorsRepo.findInspector(trx, patch.certificateNo);
     const department = patch.department ? await resolveDepartment(trx, patch.department) : undefined;
+    scope.assertInspectorWrite(ctx.user, stored?.department_code, department);
     const wanted: Partial<InspectorTable> = {};
     if (patch.name !== undefined) wanted.name = patch.name;
     if (department !== undefined) wanted.department_code = department;
@@ -418,7 +429,9 @@ export async function listInspectors(db: Executor, filters: InspectorFilters, pa
 export async function declareConflict(db: Executor, rec: ConflictRecord, ctx: WriteContext): Promise<UpsertOutcome> {
   const { iso, today } = stamp(ctx);
   return inTransaction(db, async (trx) => {
-    if (!(await inspectorsRepo.findInspector(trx, rec.certificateNo))) throw inspectorNotFound(rec.certificateNo);
+    const inspector = await inspectorsRepo.findInspector(trx, rec.certificateNo);
+    if (!inspector) throw inspectorNotFound(rec.certificateNo);
+    scope.assertInspectorWrite(ctx.user, inspector.department_code, undefined);
     const created = await inspectorsRepo.upsertConflict(trx, {
       certificate_no: rec.certificateNo,
       uscc: rec.uscc,
@@ -438,6 +451,7 @@ export async function recordPastInspection(db: Executor, rec: InspectionRecord, 
   const { iso } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const department = await resolveDepartment(trx, rec.department);
+    scope.assertPastInspectionWrite(ctx.user, department);
     const created = await historyRepo.upsertPastInspection(trx, {
       uscc: rec.uscc,
       inspected_on: rec.inspectedOn,
@@ -452,6 +466,7 @@ export async function recordPastInspection(db: Executor, rec: InspectionRecord, 
 }
 
 export async function recordPastViolation(db: Executor, rec: ViolationRecord, ctx: WriteContext): Promise<UpsertOutcome> {
+  scope.assertPastViolationWrite(ctx.user);
   const { iso } = stamp(ctx);
   const created = await historyRepo.upsertPastViolation(db, {
     uscc: rec.uscc,

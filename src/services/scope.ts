@@ -7,12 +7,11 @@
 import type { Executor } from '../db/repositories/objects.ts';
 import * as plansRepo from '../db/repositories/plans.ts';
 import * as drawsRepo from '../db/repositories/draws.ts';
-import * as inspectorsRepo from '../db/repositories/inspectors.ts';
-import * as referenceRepo from '../db/repositories/reference.ts';
 import { ForbiddenError, NotFoundError } from '../domain/errors.ts';
 import type { AuthUser } from './accounts.ts';
 
-const seesAll = (u: AuthUser | undefined) => !u || u.role === 'admin' || u.role === 'reviewer';
+/** Administrators, reviewers and the installation itself (no user: CLI, jobs) see everything. */
+export const seesAll = (u: AuthUser | undefined): boolean => !u || u.role === 'admin' || u.role === 'reviewer';
 
 export function taskInScope(user: AuthUser | undefined, task: { departments: string }): boolean {
   if (seesAll(user)) return true;
@@ -60,19 +59,58 @@ export function leadInScope(user: AuthUser | undefined, leadCode: string): void 
   if (leadCode !== user!.department) throw new ForbiddenError(`只能以本部门（${user!.department}）为牵头部门创建或修改任务`, 'OUT_OF_SCOPE');
 }
 
-export async function inspectorWriteInScope(db: Executor, user: AuthUser | undefined, certificateNo: string, newDepartment?: string): Promise<void> {
+/**
+ * Registry writes (one record through the API, or one row of an imported file: the same rule for
+ * both, checked inside the registry service). `user` absent: the operator's CLI, the demo loader
+ * and scheduled jobs, which act for the whole installation.
+ */
+function outOfScope(message: string, path: string): ForbiddenError {
+  return new ForbiddenError(message, 'OUT_OF_SCOPE', [{ path, code: 'OUT_OF_SCOPE', message }]);
+}
+
+function adminOnly(user: AuthUser | undefined, what: string, path: string): void {
+  if (!user || user.role === 'admin') return;
+  const message = `${what}只能由管理员维护（当前账号角色：${user.role}）`;
+  throw new ForbiddenError(message, 'FORBIDDEN_ROLE', [{ path, code: 'FORBIDDEN_ROLE', message }]);
+}
+
+/** A regulator maintains only its own department's inspectors (both the stored and the new department). */
+export function assertInspectorWrite(user: AuthUser | undefined, storedDepartment: string | undefined, newDepartment: string | undefined): void {
   if (seesAll(user) || user!.role !== 'regulator') return;
-  const existing = await inspectorsRepo.findInspector(db, certificateNo);
-  const target = newDepartment ? ((await referenceRepo.findDepartment(db, newDepartment))?.code ?? (await referenceRepo.listDepartments(db)).find((d) => d.name === newDepartment)?.code) : undefined;
-  if ((existing && existing.department_code !== user!.department) || (target && target !== user!.department)) {
-    throw new ForbiddenError(`只能维护本部门（${user!.department}）的执法人员`, 'OUT_OF_SCOPE');
+  if (storedDepartment !== undefined && storedDepartment !== user!.department) {
+    throw outOfScope(`只能维护本部门（${user!.department}）的执法人员；该人员属于 ${storedDepartment}`, 'certificate_no');
+  }
+  if (newDepartment !== undefined && newDepartment !== user!.department) {
+    throw outOfScope(`只能维护本部门（${user!.department}）的执法人员，不能把人员放到 ${newDepartment}`, 'department');
   }
 }
 
-export async function matterWriteInScope(db: Executor, user: AuthUser | undefined, code: string, department?: string): Promise<void> {
+/** A regulator maintains only its own department's matters. */
+export function assertMatterWrite(user: AuthUser | undefined, storedDepartment: string | undefined, newDepartment: string | undefined): void {
   if (seesAll(user) || user!.role !== 'regulator') return;
-  const existing = await referenceRepo.findMatter(db, code);
-  if ((existing && existing.department_code !== user!.department) || (department && department !== user!.department)) {
-    throw new ForbiddenError(`只能维护本部门（${user!.department}）的抽查事项`, 'OUT_OF_SCOPE');
+  if (storedDepartment !== undefined && storedDepartment !== user!.department) {
+    throw outOfScope(`只能维护本部门（${user!.department}）的抽查事项；该事项属于 ${storedDepartment}`, 'code');
   }
+  if (newDepartment !== undefined && newDepartment !== user!.department) {
+    throw outOfScope(`只能维护本部门（${user!.department}）的抽查事项，不能把事项归到 ${newDepartment}`, 'department');
+  }
+}
+
+/** Departments are the installation's structure: administrators only. */
+export function assertDepartmentWrite(user: AuthUser | undefined): void {
+  adminOnly(user, '部门', 'code');
+}
+
+/** A past inspection is recorded by the department that made it. */
+export function assertPastInspectionWrite(user: AuthUser | undefined, department: string): void {
+  if (seesAll(user) || user!.role !== 'regulator') return;
+  if (department !== user!.department) throw outOfScope(`只能导入本部门（${user!.department}）的检查记录；该行的检查部门是 ${department}`, 'department');
+}
+
+/**
+ * Past violations decide every department's first-violation exemptions (首违不罚), and a record
+ * names no department to scope it by: administrators only.
+ */
+export function assertPastViolationWrite(user: AuthUser | undefined): void {
+  adminOnly(user, '历史违法记录', 'uscc');
 }

@@ -12,11 +12,23 @@ import { simulatePlan, type SimTask } from '../domain/simulation.ts';
 import type { HistoryRow } from '../domain/draw/select.ts';
 import { gatherDrawInputs } from './draws.ts';
 import { drawParamsOf } from './plans.ts';
+import type { AuthUser } from './accounts.ts';
+import * as scope from './scope.ts';
 
-export async function simulatePlanById(db: Executor, planId: string, opts: { runs?: number; seedHex?: string } = {}) {
+export interface SimulationRequest {
+  runs?: number;
+  seedHex?: string;
+  /**
+   * Who asks: a regulator's simulation covers only the tasks its department takes part in (the
+   * plan as that department sees it), so no figure of another department's task reaches it.
+   */
+  viewer?: AuthUser;
+}
+
+export async function simulatePlanById(db: Executor, planId: string, opts: SimulationRequest = {}) {
   const plan = await repo.findPlan(db, planId);
   if (!plan) throw new NotFoundError(`没有编号为 ${planId} 的抽查计划`, 'PLAN_NOT_FOUND');
-  const tasks = (await repo.listTasks(db, planId)).filter((t) => ['draft', 'approved', 'committed'].includes(t.status));
+  const tasks = (await repo.listTasks(db, planId)).filter((t) => ['draft', 'approved', 'committed'].includes(t.status) && scope.taskInScope(opts.viewer, t));
   const simTasks: SimTask[] = [];
   const history = new Map<string, HistoryRow>();
   for (const t of tasks) {
@@ -32,7 +44,7 @@ export async function simulatePlanById(db: Executor, planId: string, opts: { run
 }
 
 /** The plan's simulation, with the given task's own figures first. */
-export async function simulateForTask(db: Executor, taskId: string, opts: { runs?: number } = {}) {
+export async function simulateForTask(db: Executor, taskId: string, opts: SimulationRequest = {}) {
   const task = await repo.findTask(db, taskId);
   if (!task) throw new NotFoundError(`没有编号为 ${taskId} 的抽查任务`, 'TASK_NOT_FOUND');
   const sim = await simulatePlanById(db, task.plan_id, opts);

@@ -9,9 +9,12 @@ import { AppError, type Problem } from '../domain/errors.ts';
 const entry = new URL('./workerEntry.mjs', import.meta.url);
 
 /** Starts `moduleUrl` (a .ts file exporting nothing; it reads workerData) and resolves with its result message. */
-export function runWorker<T>(moduleUrl: URL, data: unknown, onMessage?: (m: unknown) => void): Promise<T> {
+export function runWorker<T>(moduleUrl: URL, data: unknown, onMessage?: (m: unknown) => void, limits?: { heapMb?: number }): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const worker = new Worker(entry, { workerData: { ...(data as object), __module: moduleUrl.href } });
+    const worker = new Worker(entry, {
+      workerData: { ...(data as object), __module: moduleUrl.href },
+      ...(limits?.heapMb ? { resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } } : {}),
+    });
     let settled = false;
     worker.on('message', (m: { type: string; result?: T; error?: { message: string; code?: string; status?: number; problems?: Problem[] } }) => {
       if (m?.type === 'result') {

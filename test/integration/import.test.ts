@@ -221,7 +221,7 @@ describe(`import on ${testDialect}`, () => {
       file: copyFixture('objects.xlsx'),
       originalName: 'objects.xlsx',
       skipInvalid: false,
-      actor: 'test',
+      user: { id: 'test-user', username: 'test', role: 'admin', department: null, officer: null },
     });
     expect(['queued', 'running']).toContain((await getImportJob(t, id)).status);
     await done;

@@ -25,6 +25,27 @@ export async function updateUser(db: Executor, id: string, changes: Updateable<U
   await db.updateTable('users').set(changes).where('id', '=', id).execute();
 }
 
+/**
+ * One login attempt, counted atomically: sets the new count and lock only if the count is still
+ * `expectedFailed` and the account is not locked at `now`. False when another attempt came first.
+ */
+export async function claimAttempt(
+  db: Executor,
+  id: string,
+  expectedFailed: number,
+  now: string,
+  changes: { failed_logins: number; locked_until: string | null },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('users')
+    .set(changes)
+    .where('id', '=', id)
+    .where('failed_logins', '=', expectedFailed)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export async function insertSession(db: Executor, row: Insertable<SessionTable>): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
 }

@@ -35,3 +35,19 @@ export async function failUnfinishedImportJob(db: Executor, id: string, message:
     .where('status', 'in', ['queued', 'running'])
     .execute();
 }
+
+/** Finished jobs whose files are still kept and that ended before `before`. */
+export async function jobsWithFilesEndedBefore(db: Executor, before: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('import_jobs')
+    .select('id')
+    .where('finished_at', 'is not', null)
+    .where('finished_at', '<', before)
+    .where('files_expired_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function markFilesExpired(db: Executor, id: string, at: string): Promise<void> {
+  await db.updateTable('import_jobs').set({ files_expired_at: at }).where('id', '=', id).execute();
+}

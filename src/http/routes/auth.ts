@@ -28,7 +28,7 @@ export const authOperations: Operation[] = [
     access: 'public',
     body: LoginBody,
     responses: { 200: { description: '已登录', schema: LoginReply } },
-    errors: [401, 403, 429],
+    errors: [401, 429],
     async handle({ db, body }) {
       return { body: await accounts.login(db, body.username, body.password) };
     },

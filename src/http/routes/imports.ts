@@ -12,6 +12,8 @@ import { AppError, NotFoundError } from '../../domain/errors.ts';
 import type { Logger } from '../../logger.ts';
 import { getImportJob, startImportJob, uploadPath, uploadsFolder } from '../../services/imports/importJobs.ts';
 import { defineOperation, type Operation, type StreamReply, WRITERS } from '../operation.ts';
+import type { Role } from '../../services/accounts.ts';
+import { formatShanghai } from '../../domain/time.ts';
 import {
   ImportAccepted, ImportJobParams, ImportJobView, ImportQuery, IMPORT_JOB_PHASES, IMPORT_JOB_STATUSES,
 } from '../schemas.ts';
@@ -68,13 +70,27 @@ function originalNameOf(filename: string | undefined, mediaType: string): string
   return `${stem || '上传文件'}${ext}`;
 }
 
+/**
+ * Who may upload each kind: the roles of the single-record routes. Each row is then checked
+ * against the uploader's department scope by the registry service, as a single record is.
+ */
+const IMPORT_ACCESS: Record<ImportKind, readonly Role[]> = {
+  objects: WRITERS,
+  inspectors: WRITERS,
+  departments: ['admin'],
+  matters: WRITERS,
+  conflicts: WRITERS,
+  inspections: WRITERS,
+  violations: ['admin'],
+};
+
 function importOperation(kind: ImportKind): Operation {
   const label = IMPORT_KIND_LABELS[kind];
   return defineOperation({
     method: 'post',
     path: `/api/v1/${kind}/import`,
     operationId: `import${kind[0].toUpperCase()}${kind.slice(1)}`,
-    access: WRITERS,
+    access: IMPORT_ACCESS[kind],
     tag,
     summary: `导入${label}（CSV 或 XLSX 文件）`,
     description:
@@ -82,7 +98,8 @@ function importOperation(kind: ImportKind): Operation {
       'CSV 可为 UTF-8（可带 BOM）或 GB18030/GBK（Excel 另存的 CSV），自动识别；XLSX 可在表头上方有标题行；表头可用中文或英文。' +
       '文件收下后立即返回 202，导入在后台进行：按 Location（statusUrl）查询进度和结果。' +
       '默认严格模式：有任何一行有误则不写入任何数据，结果中逐行列出问题；?skipInvalid=true 时写入有效行，无效行可下载。' +
-      '按统一社会信用代码、执法证号等重复导入时更新已有记录，空单元格不改动已有的值。',
+      '按统一社会信用代码、执法证号等重复导入时更新已有记录，空单元格不改动已有的值。' +
+      '每一行都按上传者的角色和部门范围检查（与逐条修改相同）：超出范围的行被拒绝并逐行列出。导入任务只有上传者本人和管理员可见。',
     query: ImportQuery,
     upload: {
       mediaTypes: UPLOAD_MEDIA_TYPES,
@@ -90,7 +107,7 @@ function importOperation(kind: ImportKind): Operation {
       description: `${label}文件本身：CSV（text/csv）或 XLSX；最大 ${formatBytes(UPLOAD_LIMIT_BYTES)}。application/octet-stream 时须用 ?filename= 给出原文件名`,
     },
     responses: { 202: { description: '已收下文件，导入任务排队中', schema: ImportAccepted, location: true } },
-    async handle({ query, upload, ctx, deps }) {
+    async handle({ query, upload, user, deps }) {
       const originalName = originalNameOf(query.filename, upload.mediaType);
       const file = uploadPath(originalName);
       await upload.saveTo(file);
@@ -101,7 +118,7 @@ function importOperation(kind: ImportKind): Operation {
           file,
           originalName,
           skipInvalid: query.skipInvalid,
-          actor: ctx.source,
+          user: user!,
         });
       } catch (err) {
         await fs.promises.rm(file, { force: true });
@@ -180,8 +197,8 @@ function jobView(job: Job): JobView {
           problemCount: r.problemCount,
           problemCounts: r.problemCounts ?? {},
           problems: (r.problems ?? []).map((p) => ({ row: p.row, column: p.column, code: p.code, message: p.message })),
-          reportUrl: r.reportFile ? `${jobUrl(job.id)}/report` : null,
-          rejectsUrl: r.rejectsFile ? `${jobUrl(job.id)}/rejects` : null,
+          reportUrl: r.reportFile && !job.filesExpiredAt ? `${jobUrl(job.id)}/report` : null,
+          rejectsUrl: r.rejectsFile && !job.filesExpiredAt ? `${jobUrl(job.id)}/rejects` : null,
         }
       : null;
   return {
@@ -197,6 +214,7 @@ function jobView(job: Job): JobView {
     rejected: job.rejected,
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
+    filesExpiredAt: job.filesExpiredAt,
     report,
     error: failureOf(job),
   };
@@ -260,8 +278,11 @@ function downloadOperation(kind: DownloadKind): Operation {
     params: ImportJobParams,
     responses: { 200: { description: `${d.what}（UTF-8 带 BOM 的 CSV）`, download: { mediaTypes: [CSV_MEDIA_TYPE] } } },
     errors: [404],
-    async handle({ params, deps }): Promise<StreamReply> {
-      const job = await getImportJob(deps.handle, params.id);
+    async handle({ params, deps, user }): Promise<StreamReply> {
+      const job = await getImportJob(deps.handle, params.id, user);
+      if (job.filesExpiredAt && job.report?.[d.field]) {
+        throw new NotFoundError(`该导入任务的${d.what}已按保留期限于 ${formatShanghai(job.filesExpiredAt)} 删除；如仍需要，请重新上传文件`, 'IMPORT_FILES_EXPIRED');
+      }
       const file = job.report?.[d.field];
       const handle = typeof file === 'string' ? await openInsideUploads(file, deps.logger) : undefined;
       if (!handle) throw new NotFoundError(typeof file === 'string' ? `该导入任务的${d.what}已不在服务器上` : d.absent, d.code);
@@ -285,12 +306,12 @@ export const importOperations: Operation[] = [
     access: WRITERS,
     tag,
     summary: '查询导入任务的状态、进度和结果',
-    description: '排队（queued）和导入中（running）时请稍后再查；结束后（succeeded、failed）report 中有导入结果和逐行问题。',
+    description: '只有上传者本人和管理员可以查看。排队（queued）和导入中（running）时请稍后再查；结束后（succeeded、failed）report 中有导入结果和逐行问题。',
     params: ImportJobParams,
     responses: { 200: { description: '导入任务', schema: ImportJobView } },
     errors: [404],
-    async handle({ params, deps }) {
-      return { body: jobView(await getImportJob(deps.handle, params.id)) };
+    async handle({ params, deps, user }) {
+      return { body: jobView(await getImportJob(deps.handle, params.id, user)) };
     },
   }),
   downloadOperation('report'),

@@ -106,12 +106,7 @@ export const planOperations: Operation[] = [
     query: PlanListQuery,
     responses: { 200: { description: '计划', schema: PlanList } },
     async handle({ db, query, user }) {
-      const all = await plans.listPlans(db, query.year);
-      // A regulator sees its own department's plans and the tasks its department takes part in.
-      const visible = all
-        .map((p) => ({ ...p, tasks: p.tasks.filter((t) => scope.taskInScope(user, { departments: JSON.stringify(t.departments) })) }))
-        .filter((p) => !user || user.role !== 'regulator' || p.organization === user.department || p.tasks.length > 0);
-      return { body: { items: visible } };
+      return { body: { items: await plans.listPlans(db, query.year, user) } };
     },
   }),
   defineOperation({
@@ -142,8 +137,7 @@ export const planOperations: Operation[] = [
     errors: [404],
     async handle({ db, params, user }) {
       await scope.requirePlan(db, user, params.id);
-      const p = await plans.getPlan(db, params.id);
-      return { body: { ...p, tasks: p.tasks.filter((t) => scope.taskInScope(user, { departments: JSON.stringify(t.departments) })) } };
+      return { body: await plans.getPlan(db, params.id, user) };
     },
   }),
   defineOperation({
@@ -158,7 +152,7 @@ export const planOperations: Operation[] = [
     errors: [404],
     async handle({ db, params, user }) {
       await scope.requirePlan(db, user, params.id);
-      return { body: { items: (await plans.getPlan(db, params.id)).tasks.filter((t) => scope.taskInScope(user, { departments: JSON.stringify(t.departments) })) } };
+      return { body: { items: (await plans.getPlan(db, params.id, user)).tasks } };
     },
   }),
   defineOperation({
@@ -190,8 +184,8 @@ export const planOperations: Operation[] = [
     errors: [404],
     async handle({ db, params, user }) {
       await scope.requirePlan(db, user, params.id);
-      const plan = await plans.getPlan(db, params.id);
-      return { body: { items: await plans.planVisits(db, params.id), savedByMerging: plan.visits.savedByMerging } };
+      const plan = await plans.getPlan(db, params.id, user);
+      return { body: { items: await plans.planVisits(db, params.id, user), savedByMerging: plan.visits.savedByMerging } };
     },
   }),
   defineOperation({
@@ -289,7 +283,7 @@ export const planOperations: Operation[] = [
     errors: [404],
     async handle({ db, params, query, deps, user }) {
       await scope.requireTask(db, user, params.id);
-      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulateForTask', [params.id, { runs: query.runs }]);
+      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulateForTask', [params.id, { runs: query.runs, viewer: user }]);
       return { body: pageEntities(sim, query) };
     },
   }),
@@ -306,7 +300,7 @@ export const planOperations: Operation[] = [
     errors: [404],
     async handle({ db, params, query, deps, user }) {
       await scope.requirePlan(db, user, params.id);
-      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulatePlanById', [params.id, { runs: query.runs }]);
+      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulatePlanById', [params.id, { runs: query.runs, viewer: user }]);
       return { body: pageEntities(sim, query) };
     },
   }),

@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
+import { csvWriter } from '../../services/csv.ts';
 import { z } from 'zod';
 import type { Db } from '../../db/connection.ts';
 import * as view from '../../services/publicView.ts';
@@ -75,11 +75,9 @@ responseSchemas.add(PublicDraw, { id: 'PublicDraw', description: '一次抽取�
 const PublicDrawList = z.object({ items: z.array(PublicDraw), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 responseSchemas.add(PublicDrawList, { id: 'PublicDrawList' });
 
-/** A text cell Excel would read as a formula gets a leading apostrophe (CSV injection). */
-function cell(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return typeof v === 'string' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+/** null as an empty cell; text is guarded by the CSV writer. */
+function cell(v: string | number | null): string | number {
+  return v === null ? '' : v;
 }
 
 export const RESULT_COLUMNS = [
@@ -126,7 +124,7 @@ function csvReply<T>(
   return {
     contentType: 'text/csv; charset=utf-8',
     filename: `${name}${suffix ? `-${suffix}` : ''}-${shanghaiDate()}.csv`,
-    stream: (out) => pipeline(Readable.from(records()), stringify({ bom: true }), out),
+    stream: (out) => pipeline(Readable.from(records()), csvWriter(), out),
   };
 }
 

@@ -17,7 +17,9 @@ import {
 import { nowIso, shanghaiDate } from '../../domain/time.ts';
 import * as registry from '../registry.ts';
 import { recordImportAudit } from '../audit.ts';
+import { failpoint } from '../failpoints.ts';
 import { readRecords, formatOf, type HeaderLayout } from './readers.ts';
+import type { AuthUser } from '../accounts.ts';
 import { ProblemSink, RejectSink, type RowProblem } from './sinks.ts';
 
 export interface ImportProgress {
@@ -33,6 +35,8 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Who imports (kept in the registry history and the audit trail). */
   actor?: string;
+  /** The signed-in user who uploaded the file: every row passes that user's role and scope. */
+  user?: AuthUser;
   /** The import job's id, when it runs as a job (the audit entry names it). */
   jobId?: string;
   /** The name the user gave the file (for HTTP uploads stored under another name). */
@@ -127,22 +131,25 @@ export async function importFile(handle: DbHandle, opts: ImportOptions): Promise
   );
   let counts = { inserted: 0, updated: 0, unchanged: 0 };
   let written = false;
+  // One audit entry for the whole import, written in the transaction that writes the rows (their
+  // row-level changes are in the registry history): both commit, or neither.
+  const recordAudit = async (trx: Executor, c: Counts) => {
+    await recordImportAudit(trx, {
+      actor: opts.actor ?? 'cli',
+      kind: opts.kind,
+      jobId: opts.jobId ?? `cli-${fileSha256.slice(0, 16)}-${at.getTime()}`,
+      fileName: path.basename(opts.originalName ?? opts.file),
+      fileSha256,
+      counts: { rowsRead: progress.rowsRead, ...c, rejected: ctx.rejects.count },
+    }, at);
+    failpoint('import:before-commit');
+  };
   try {
     const run = opts.kind === 'objects' ? importObjects : importSmall;
-    const r = await run(handle, opts.kind, rows, ctx, { at, source, skipInvalid: ctx.skipInvalid }, report);
+    const r = await run(handle, opts.kind, rows, ctx, { at, source, skipInvalid: ctx.skipInvalid, user: opts.user, recordAudit }, report);
     counts = r.counts;
     written = r.written;
-    if (written) {
-      // One audit entry for the whole import; its row-level changes are in the registry history.
-      await recordImportAudit(handle.db, {
-        actor: opts.actor ?? 'cli',
-        kind: opts.kind,
-        jobId: opts.jobId ?? `cli-${fileSha256.slice(0, 16)}-${at.getTime()}`,
-        fileName: path.basename(opts.originalName ?? opts.file),
-        fileSha256,
-        counts: { rowsRead: progress.rowsRead, ...r.counts, rejected: ctx.rejects.count },
-      }, at);
-    }
+    if (written) failpoint('import:after-commit');
   } finally {
     await ctx.problems.close();
     await ctx.rejects.close();
@@ -172,6 +179,9 @@ interface RunOpts {
   at: Date;
   source: string;
   skipInvalid: boolean;
+  user?: AuthUser;
+  /** Writes the import's audit entry inside the transaction that writes its rows. */
+  recordAudit: (trx: Executor, counts: Counts) => Promise<void>;
 }
 type Counts = { inserted: number; updated: number; unchanged: number };
 
@@ -241,9 +251,11 @@ async function importObjects(
       if (ctx.problems.total > 0 && !run.skipInvalid) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, written: false };
       await stageRepo.deleteStagedRows(db, badRows);
       report({ phase: 'writing' });
-      const counts = await db.transaction().execute((trx) =>
-        stageRepo.mergeStage(trx, handle.dialect, { now: nowIso(run.at), today: shanghaiDate(run.at), source: run.source }),
-      );
+      const counts = await db.transaction().execute(async (trx) => {
+        const merged = await stageRepo.mergeStage(trx, handle.dialect, { now: nowIso(run.at), today: shanghaiDate(run.at), source: run.source });
+        await run.recordAudit(trx, merged);
+        return merged;
+      });
       return { counts, written: true };
     } finally {
       await stageRepo.dropStage(db);
@@ -326,7 +338,7 @@ async function importSmall(
       for (const v of valid) {
         if (duplicated.has(v.rowNo)) continue;
         try {
-          const outcome = await apply(trx, v.rec, { source: run.source, now: run.at, bulk: true });
+          const outcome = await apply(trx, v.rec, { source: run.source, now: run.at, bulk: true, user: run.user });
           counts[outcome === 'created' ? 'inserted' : outcome]++;
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
@@ -335,6 +347,7 @@ async function importSmall(
         }
       }
       if (ctx.problems.total > 0 && !run.skipInvalid) throw new Rollback();
+      await run.recordAudit(trx, counts);
     });
   } catch (e) {
     if (e instanceof Rollback) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, written: false };

@@ -5,6 +5,7 @@ import type { DatabaseConfig } from '../../config.ts';
 import { updateImportJob } from '../../db/repositories/importJobs.ts';
 import type { ImportKind } from '../../domain/columns.ts';
 import { importFile, type ImportProgress } from './importFile.ts';
+import type { AuthUser } from '../accounts.ts';
 
 interface JobData {
   jobId: string;
@@ -14,7 +15,7 @@ interface JobData {
   originalName: string;
   outputDir: string;
   skipInvalid: boolean;
-  actor: string;
+  user: AuthUser;
 }
 
 const data = workerData as JobData;
@@ -36,7 +37,8 @@ try {
     originalName: data.originalName,
     outputDir: data.outputDir,
     skipInvalid: data.skipInvalid,
-    actor: data.actor,
+    actor: data.user.username,
+    user: data.user,
     jobId: data.jobId,
     onProgress,
   });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import iconv from 'iconv-lite';
 import { parse as parseCsv } from 'csv-parse';
+import { unguardCell } from '../csv.ts';
 import ExcelJS from 'exceljs';
 import type { Cell } from '../../domain/records.ts';
 import { COLUMNS, headerMap, normalizeHeader, IMPORT_KIND_LABELS, type ImportKind } from '../../domain/columns.ts';
@@ -100,7 +101,8 @@ async function* readCsv(file: string, onProgress?: (p: ReadProgress) => void): A
   for await (const record of parser as AsyncIterable<string[]>) {
     rowNo++;
     if (onProgress && (rowNo & 0x3fff) === 0) onProgress({ bytesRead, totalBytes });
-    yield { rowNo, cells: record };
+    // A cell the project's own CSV writer guarded against formula injection reads back as written.
+    yield { rowNo, cells: record.map(unguardCell) };
   }
   onProgress?.({ bytesRead: totalBytes, totalBytes });
 }

@@ -1,6 +1,6 @@
 /** Where an import's problems and rejected rows go: memory (first 100, counts) and CSV files. */
 import fs from 'node:fs';
-import { stringify } from 'csv-stringify';
+import { csvWriter } from '../csv.ts';
 import type { Cell } from '../../domain/records.ts';
 import { cellText } from '../../domain/records.ts';
 
@@ -17,7 +17,7 @@ export const PROBLEMS_SHOWN = 100;
 
 /** A CSV file opened on first write, UTF-8 with BOM so Excel on a Chinese system reads it. */
 class LazyCsv {
-  private out: ReturnType<typeof stringify> | null = null;
+  private out: ReturnType<typeof csvWriter> | null = null;
   private done: Promise<void> | null = null;
   constructor(
     readonly file: string,
@@ -27,8 +27,7 @@ class LazyCsv {
   write(record: string[]): void {
     if (!this.out) {
       const stream = fs.createWriteStream(this.file);
-      stream.write('\uFEFF');
-      this.out = stringify({ record_delimiter: '\r\n' });
+      this.out = csvWriter();
       this.out.pipe(stream);
       this.done = new Promise((resolve, reject) => {
         stream.on('finish', () => resolve());
