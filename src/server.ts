@@ -1,21 +1,24 @@
 /** Starts the HTTP service: database, migrations, demo data on an empty database, express. */
 import type { Server } from 'node:http';
-import type { Config } from './config.ts';
+import { workerThreads, type Config } from './config.ts';
 import { createDb, type DbHandle } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
-import { loadDemoData } from './services/demo.ts';
-import { loadDemoPlan } from './services/demoPlan.ts';
-import { DEMO_PASSWORD, loadDemoUsers } from './services/demoUsers.ts';
-import { loadDemoResults } from './services/demoResults.ts';
+import { loadDemoData } from './demo/loadRegistry.ts';
+import { loadDemoPlan } from './demo/loadPlan.ts';
+import { DEMO_PASSWORD, loadDemoUsers } from './demo/loadUsers.ts';
+import { loadDemoResults } from './demo/loadResults.ts';
 import { failInterruptedJobs } from './services/imports/importJobs.ts';
+import { WorkerPool } from './services/workers.ts';
 import { createScheduler } from './jobs/scheduler.ts';
 import { JOBS } from './jobs/definitions.ts';
 
 export interface RunningServer {
   server: Server;
   handle: DbHandle;
+  /** The worker pool (draws, commitments, simulations, imports), closed with the server. */
+  workers: WorkerPool;
   port: number;
   close(): Promise<void>;
 }
@@ -24,6 +27,10 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const logger = createLogger(config.logLevel);
   const handle = createDb(config.database);
   await migrateToLatest(handle.db);
+  // Long operations run in long-lived threads, each with its own connection (see
+  // services/workers.ts). Started now, so that they are ready while demo data loads and the first
+  // draw does not wait for one; unref'd, so a start that fails below does not hang on them.
+  const workers = new WorkerPool({ database: config.database, threads: workerThreads(), logger }).start();
   const interrupted = await failInterruptedJobs(handle);
   if (interrupted) logger.warn({ interrupted }, '上次停止时未完成的导入任务已标为失败（未写入任何数据）');
   if (config.demoData) {
@@ -39,10 +46,13 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
       if (demoResults.loaded) logger.info({ taskId: demoResults.taskId, results: demoResults.results }, '已录入并公示演示抽查结果 (demo results published)');
     }
   }
-  const app = createApp({ handle, logger });
+  const app = createApp({ handle, logger, workers });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.on('error', reject);
+  }).catch(async (e: unknown) => {
+    await workers.close();
+    throw e;
   });
   // A large registry upload over a slow link takes longer than Node's 5-minute default.
   server.requestTimeout = 60 * 60 * 1000;
@@ -56,6 +66,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const close = async () => {
     await scheduler?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await workers.close();
     await handle.close();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -64,5 +75,5 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
       void close().then(() => process.exit(0));
     });
   }
-  return { server, handle, port, close };
+  return { server, handle, workers, port, close };
 }

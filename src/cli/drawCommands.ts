@@ -9,11 +9,12 @@ import type { DrawBundle } from '../domain/draw/bundle.ts';
 import { STRATUM_LABELS, type Stratum } from '../domain/draw/params.ts';
 import { formatShanghai } from '../domain/time.ts';
 import { ValidationError } from '../domain/errors.ts';
+import type { Actor } from '../domain/actor.ts';
 
 type WithDb = <T>(fn: (h: DbHandle) => Promise<T>) => Promise<T>;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
-const actor = (): draws.Actor => ({ name: `cli:${os.userInfo().username}` });
+const actor = (): Actor => ({ name: `cli:${os.userInfo().username}` });
 
 function readJson(file: string, what: string): unknown {
   let text: string;

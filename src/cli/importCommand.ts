@@ -23,7 +23,7 @@ export async function runImport(handle: DbHandle, kind: ImportKind, file: string
     kind,
     file,
     skipInvalid,
-    actor: process.env.USER ?? 'cli',
+    actor: { name: process.env.USER ?? 'cli' },
     onProgress: (p) => {
       const total = Math.max(p.totalBytes, 1);
       if (!started) {

@@ -1,4 +1,5 @@
 /** `double-random plan …` and `double-random task …`: thin adapters over the plans service. */
+import type { Actor } from '../domain/actor.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
@@ -9,7 +10,7 @@ import { formatShanghai } from '../domain/time.ts';
 
 type WithDb = <T>(fn: (h: DbHandle) => Promise<T>) => Promise<T>;
 const out = (s = '') => process.stdout.write(`${s}\n`);
-const actorOf = (opts: { as?: string }): plans.Actor => ({ name: opts.as?.trim() || `cli:${os.userInfo().username}` });
+const actorOf = (opts: { as?: string }): Actor => ({ name: opts.as?.trim() || `cli:${os.userInfo().username}` });
 const AS = ['--as <name>', '以谁的名义操作（账号上线前用于双人审批等记录）'] as const;
 
 function readJson(file: string): unknown {
@@ -98,7 +99,7 @@ export function planCommands(withDb: WithDb): Command[] {
     .action(async (id: string) => {
       await withDb(async (h) => printTask(await plans.getTask(h.db, id)));
     });
-  const simple: [string, string, (db: DbHandle['db'], id: string, a: plans.Actor) => Promise<unknown>][] = [
+  const simple: [string, string, (db: DbHandle['db'], id: string, a: Actor) => Promise<unknown>][] = [
     ['approve', '审批任务（须由起草人以外的人审批）', plans.approveTask],
     ['commit', '承诺任务的抽取（冻结输入，公布承诺值）', plans.commitTask],
     ['draw', '执行任务的抽取（须已录入公开随机数）', plans.drawTask],

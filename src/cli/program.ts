@@ -31,8 +31,11 @@ export function buildCli(): Command {
     .command('serve')
     .description('启动 HTTP 服务（PORT，默认 3000；DATABASE_URL 为 SQLite 文件或 postgres:// 地址）')
     .action(async () => {
+      // Every variable and data file is checked before anything starts: a broken one stops here.
+      const { loadStartupConfig } = await import('../config/startup.ts');
+      const config = loadStartupConfig();
       const { startServer } = await import('../server.ts');
-      await startServer(loadConfig());
+      await startServer(config);
     });
 
   program

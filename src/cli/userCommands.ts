@@ -31,7 +31,7 @@ export function userCommand(withDb: WithDb): Command {
       const password = await readPassword();
       await withDb(async (h) => {
         const u = await accounts.addUser(h.db, { username: o.username, role: o.role, department: o.department, officer: o.officer, password });
-        out(`已新增账号 ${u.username}（${accounts.ROLE_LABELS[u.role]}${u.department ? `，${u.department}` : ''}${u.officer ? `，执法证号 ${u.officer}` : ''}）`);
+        out(`已新增账号 ${u.name}（${accounts.ROLE_LABELS[u.role]}${u.department ? `，${u.department}` : ''}${u.officer ? `，执法证号 ${u.officer}` : ''}）`);
       });
     });
   user

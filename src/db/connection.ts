@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, type Transaction, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { DatabaseConfig } from '../config.ts';
 import type { Database } from './schema.ts';
+import { JsonColumnsPlugin } from './json.ts';
 
 export type Db = Kysely<Database>;
+
+/** What repositories run on: the database, or the use case's transaction. */
+export type Executor = Db | Transaction<Database>;
 
 export interface DbHandle {
   db: Db;
@@ -61,10 +65,10 @@ export function createDb(config: DatabaseConfig, options: { poolSize?: number } 
     // An idle client whose server connection ends (restart, administrator command) must not
     // crash the process: the pool drops it and the next query opens a new one.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new JsonColumnsPlugin()] });
     return { db, dialect: 'postgres', config, close: () => db.destroy() };
   }
   const sqlite = openSqlite(config.url);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), plugins: [new JsonColumnsPlugin()] });
   return { db, dialect: 'sqlite', config, close: () => db.destroy() };
 }

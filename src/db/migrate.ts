@@ -1,18 +1,23 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, SqliteAdapter, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import { projectRoot } from '../config.ts';
 
-export const migrationsFolder = path.join(projectRoot, 'migrations');
+/**
+ * migrations/ beside src/: the sources' (src/db/migrate.ts → migrations/*.ts) or, in the compiled
+ * service, the compiled ones (dist/src/db/migrate.js → dist/migrations/*.js). A migration's name
+ * has no extension, so both record the same names.
+ */
+export const migrationsFolder = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const migrationExtension = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 
-/** Loads `migrations/<timestamp>_<name>.ts` in name order (one set for both dialects). */
+/** Loads `migrations/<timestamp>_<name>.ts` (or .js, compiled) in name order (one set for both dialects). */
 class FolderMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await fs.readdir(migrationsFolder)).filter((f) => /^\d{14}_[\w-]+\.ts$/.test(f)).sort();
+    const files = (await fs.readdir(migrationsFolder)).filter((f) => /^\d{14}_[\w-]+\.[jt]s$/.test(f) && f.endsWith(migrationExtension)).sort();
     const out: Record<string, Migration> = {};
     for (const f of files) {
-      out[f.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(migrationsFolder, f)).href)) as Migration;
+      out[f.slice(0, -migrationExtension.length)] = (await import(pathToFileURL(path.join(migrationsFolder, f)).href)) as Migration;
     }
     return out;
   }
@@ -23,7 +28,8 @@ export function isSqlite(db: Kysely<any>): boolean {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: new FolderMigrationProvider() });
+  // Migrations see the stored text of JSON columns, as they were written when the migration was.
+  const migrator = new Migrator({ db: db.withoutPlugins(), provider: new FolderMigrationProvider() });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? '?';

@@ -7,9 +7,10 @@
  * Merge into `Database` (src/db/schema.ts): `export interface Database extends JobDatabase, ResultDatabase`.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { JsonColumn } from './json.ts';
+import type { MeasureState, ResultStatus, StoredFinding } from '../domain/results.ts';
 
-export type ResultStatus = 'entered' | 'returned' | 'approved' | 'published';
-export type MeasureState = 'allowed' | 'refused' | 'override-requested' | 'overridden';
+export type { MeasureState, ResultStatus };
 
 /** The notice served on the entity, printed once and reprinted unchanged. One per visit. */
 export interface VisitNoticeTable {
@@ -23,7 +24,7 @@ export interface VisitNoticeTable {
   issued_at: string;
   issued_by: string;
   /** JSON snapshot of what the notice says (entity, matters, team, dates, materials). */
-  data: string;
+  data: JsonColumn<Record<string, unknown>>;
   /** The printable page exactly as first printed. */
   html: string;
   sha256: string;
@@ -39,11 +40,11 @@ export interface InspectionResultTable {
   inspected_on: string;
   method: string;
   /** JSON array of RESULT_CODES keys, in the standard's order. */
-  codes: string;
+  codes: JsonColumn<string[]>;
   /** JSON array of follow-ups (后续处置). */
-  follow_up: string;
+  follow_up: JsonColumn<string[]>;
   /** JSON array of findings per matter, each non-compliant one with its exemption evaluation. */
-  findings: string;
+  findings: JsonColumn<StoredFinding[]>;
   note: string | null;
   entered_by: string;
   entered_at: string;
@@ -65,10 +66,10 @@ export interface ResultMeasureTable {
   n: number;
   measure: string;
   /** JSON: the object of the measure and the facts of the situation. */
-  facts: string;
+  facts: JsonColumn<Record<string, unknown>>;
   state: MeasureState;
   /** JSON: the evaluation against every no-coercion list in force on the inspection date. */
-  evaluation: string;
+  evaluation: JsonColumn<Record<string, unknown>>;
   basis: string | null;
   list_version: string | null;
   item_number: string | null;

@@ -1,8 +1,14 @@
 /**
  * Table types. Dates (calendar days in Asia/Shanghai) are 'YYYY-MM-DD' text; instants are
- * ISO-8601 UTC text; booleans are 0/1; lists are JSON text. The same on SQLite and PostgreSQL.
+ * ISO-8601 UTC text; booleans are 0/1; lists and objects are JSON text, typed `JsonColumn<T>` and
+ * parsed as rows are read (see json.ts). The same on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { Role } from '../domain/actor.ts';
+import type { JsonColumn, NullableJsonColumn } from './json.ts';
+import type { DrawParams } from '../domain/draw/params.ts';
+import type { BundleStratum } from '../domain/draw/bundle.ts';
+import type { ExclusionRule } from '../domain/draw/select.ts';
 import type { JobDatabase } from './jobSchema.ts';
 import type { AuditDatabase } from './auditSchema.ts';
 import type { ResultDatabase } from './resultSchema.ts';
@@ -26,8 +32,8 @@ export interface MatterTable {
   importance: 'key' | 'general';
   /** Ratio cap (0–1] for general matters; null for key matters. */
   ratio_cap: number | null;
-  /** JSON array of entity types; [] = all. */
-  entity_types: string;
+  /** Entity types; [] = all. */
+  entity_types: JsonColumn<string[]>;
   method: string | null;
   created_at: string;
   updated_at: string;
@@ -49,8 +55,8 @@ export interface ObjectTable {
   graded_on: string | null;
   sector_grade: string | null;
   sector_graded_on: string | null;
-  /** JSON array of special-registry tags. */
-  tags: string;
+  /** Special-registry tags. */
+  tags: JsonColumn<string[]>;
   created_at: string;
   updated_at: string;
 }
@@ -96,8 +102,8 @@ export interface InspectorTable {
   department_code: string;
   valid_from: string | null;
   valid_to: string | null;
-  /** JSON array of matter codes or categories the officer may check. */
-  qualifications: string;
+  /** Matter codes or categories the officer may check. */
+  qualifications: JsonColumn<string[]>;
   status: string;
   kind: string;
   yearly_capacity: number;
@@ -121,10 +127,10 @@ export interface PastInspectionTable {
   uscc: string;
   inspected_on: string;
   department_code: string;
-  /** JSON array of certificate numbers. */
-  officers: string;
-  /** JSON array of result codes. */
-  result_codes: string;
+  /** Certificate numbers. */
+  officers: JsonColumn<string[]>;
+  /** Result codes. */
+  result_codes: JsonColumn<string[]>;
   task_ref: string | null;
   created_at: string;
 }
@@ -149,8 +155,8 @@ export interface ImportJobTable {
   inserted: ColumnType<number, number | undefined, number>;
   updated: ColumnType<number, number | undefined, number>;
   rejected: ColumnType<number, number | undefined, number>;
-  /** JSON summary (counts per error kind, first problems, report paths). */
-  summary: string | null;
+  /** Summary (counts per error kind, first problems, report paths). */
+  summary: NullableJsonColumn<Record<string, unknown>>;
   message: string | null;
   created_at: string;
   finished_at: string | null;
@@ -164,6 +170,15 @@ export interface SettingTable {
   key: string;
   value: string;
   created_at: string;
+}
+
+/** What a run records about its draw besides the selection (the bundle's result is rebuilt from it). */
+export interface DrawSummary {
+  strata: Omit<BundleStratum, 'targetDecimal' | 'inclusionProbabilityDecimal'>[];
+  roundingOffsets: Record<string, string>;
+  excluded: { uscc: string; rule: ExclusionRule }[];
+  repairs: number;
+  loads: Record<string, number>;
 }
 
 export type DrawStatus = 'committed' | 'seeded' | 'drawn' | 'voided';
@@ -193,8 +208,8 @@ export interface DrawTable {
   drawn_at: string | null;
   drawn_by: string | null;
   result_digest: string | null;
-  /** JSON: strata summaries, rounding digits, excluded list, repairs. */
-  summary: string | null;
+  /** Strata summaries, rounding digits, excluded list, repairs. */
+  summary: NullableJsonColumn<DrawSummary>;
   voided_at: string | null;
   voided_by: string | null;
   void_reason: string | null;
@@ -213,8 +228,8 @@ export interface DrawSelectionTable {
   uscc: string;
   stratum: string;
   ticket: string;
-  /** JSON array of certificate numbers. */
-  team: string;
+  /** Certificate numbers. */
+  team: JsonColumn<string[]>;
 }
 
 export interface DrawTeamMemberTable {
@@ -237,6 +252,9 @@ export interface PlanTable {
 
 export type TaskStatus = 'draft' | 'approved' | 'committed' | 'drawn' | 'in_progress' | 'completed' | 'published';
 
+/** A department joining a task, with the size of its part of each team. */
+export type TaskDepartment = DrawParams['departments'][number];
+
 /** 抽查任务 */
 export interface TaskTable {
   id: string;
@@ -245,13 +263,13 @@ export interface TaskTable {
   name: string;
   status: TaskStatus;
   lead_department: string;
-  departments: string;
-  matters: string;
-  filters: string;
-  selection: string;
-  exclude_strata: string;
-  exclusions: string;
-  stratify_by: string;
+  departments: JsonColumn<TaskDepartment[]>;
+  matters: JsonColumn<string[]>;
+  filters: JsonColumn<DrawParams['filters']>;
+  selection: JsonColumn<DrawParams['selection']>;
+  exclude_strata: JsonColumn<DrawParams['excludeStrata']>;
+  exclusions: JsonColumn<DrawParams['exclusions']>;
+  stratify_by: DrawParams['stratifyBy'];
   window_start: string;
   window_end: string;
   method: string;
@@ -281,9 +299,9 @@ export interface VisitTable {
   uscc: string;
   window_start: string;
   window_end: string;
-  task_ids: string;
-  matters: string;
-  team: string;
+  task_ids: JsonColumn<string[]>;
+  matters: JsonColumn<string[]>;
+  team: JsonColumn<string[]>;
   notified_at: string | null;
   created_at: string;
 }
@@ -307,11 +325,11 @@ export interface DeadlineTable {
   state: string;
   met_on: string | null;
   flagged_at: string | null;
-  calendar_warnings: string | null;
+  calendar_warnings: NullableJsonColumn<string[]>;
   created_at: string;
 }
 
-export type Role = 'admin' | 'regulator' | 'reviewer' | 'inspector';
+export type { Role };
 
 export interface UserTable {
   id: string;

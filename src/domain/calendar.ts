@@ -12,10 +12,13 @@
  * year, so the calendar knows only some years (`knownYears`). For any other year it still
  * answers with weekends only, but every answer that looked at such a year carries a
  * CALENDAR_YEAR_UNKNOWN warning: there is no way to get a value without its warnings.
- * See docs/calendar.md.
+ * The administrator's override file (data/calendar-overrides.json) is described by its zod
+ * schema at the end of this file. See docs/calendar.md.
  */
+import { z } from 'zod';
 import { AppError, ValidationError } from './errors.ts';
 import { isIsoDate } from './time.ts';
+import { isPlainObject, show, strictShape } from '../schemas/dataFile.ts';
 
 /** Stable code of the warning given for a date in a year the calendar does not know. */
 export const CALENDAR_YEAR_UNKNOWN = 'CALENDAR_YEAR_UNKNOWN';
@@ -235,3 +238,114 @@ export function createCalendar(data: CalendarData): WorkingDayCalendar {
   };
   return Object.freeze(calendar);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The override file's schema (zod): years announced after the bundled package's release
+
+/** One year of the override file, as checked. */
+export interface YearOverride {
+  holidays: Record<string, string>;
+  workdays: Record<string, string>;
+}
+
+/** The override file, as checked: year → that year's arrangement. */
+export type CalendarOverrides = Map<number, YearOverride>;
+
+/** Dates that are official days off every year (《全国年节及纪念日放假办法》): 元旦, 劳动节, 国庆节. */
+const FIXED_HOLIDAYS = ['01-01', '05-01', '10-01', '10-02', '10-03'];
+
+const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+const dayName = z
+  .string({ error: (iss) => `名称必须是非空字符串（如 "春节"），实际是${show(iss.input)}` })
+  .trim()
+  .min(1, { error: '名称必须是非空字符串（如 "春节"），实际是空字符串' });
+
+const dayMap = (whenMissing?: string) =>
+  z.record(z.string().refine(isIsoDate, { error: '不是 YYYY-MM-DD 格式的真实日期' }), dayName, {
+    error: (iss) => (iss.input === undefined && whenMissing ? whenMissing : `必须是对象（日期 → 节日名称），实际是${show(iss.input)}`),
+  });
+
+const yearEntrySchema = strictShape(
+  {
+    holidays: dayMap('缺少放假日 "holidays"（日期 → 节日名称，如 "2027-01-01": "元旦"）'),
+    workdays: dayMap().default({}),
+  },
+  { allowed: '"holidays"（放假日）、"workdays"（调休上班日）', expected: '对象 { "holidays": { … }, "workdays": { … } }' },
+);
+
+const yearKey = z
+  .string()
+  .regex(/^\d{4}$/, { error: '年份必须是四位数字，如 "2027"' })
+  .refine((k) => Number(k) >= 1000, { error: '年份必须是四位数字，如 "2027"' });
+
+/** The rules that need a year's own number: dates within the year, weekend make-up days, fixed holidays. */
+function checkYears(years: unknown, ctx: z.RefinementCtx): void {
+  if (!isPlainObject(years)) return;
+  for (const [key, entry] of Object.entries(years)) {
+    if (!/^\d{4}$/.test(key) || Number(key) < 1000 || !isPlainObject(entry)) continue;
+    const year = Number(key);
+    const first = `${year - 1}-12-01`;
+    const last = `${year}-12-31`;
+    const valid: Record<'holidays' | 'workdays', Set<string>> = { holidays: new Set(), workdays: new Set() };
+    for (const kind of ['holidays', 'workdays'] as const) {
+      const map = entry[kind];
+      if (!isPlainObject(map)) continue;
+      for (const [date, name] of Object.entries(map)) {
+        if (!isIsoDate(date)) continue;
+        if (date < first || date > last) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key, kind, date],
+            message: `不属于 ${year} 年的安排（只能是 ${year} 年内的日期，或元旦调休涉及的 ${year - 1} 年 12 月的日期）`,
+          });
+          continue;
+        }
+        if (kind === 'workdays' && isoWeekday(date) <= 5) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key, kind, date],
+            message: `调休上班日应是周六或周日，${date} 是${WEEKDAY_NAMES[isoWeekday(date)]}（工作日本来就上班，不必列出）`,
+          });
+          continue;
+        }
+        if (typeof name === 'string' && name.trim() !== '') valid[kind].add(date);
+      }
+    }
+    for (const date of valid.workdays) {
+      if (valid.holidays.has(date)) ctx.addIssue({ code: 'custom', path: [key, 'workdays', date], message: '同一天不能既是放假日又是调休上班日' });
+    }
+    if (isPlainObject(entry.holidays)) {
+      const missing = FIXED_HOLIDAYS.map((md) => `${year}-${md}`).filter((d) => !valid.holidays.has(d));
+      if (missing.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key, 'holidays'],
+          message:
+            `缺少 ${missing.join('、')}：按《全国年节及纪念日放假办法》，元旦（1月1日）、劳动节（5月1日）、国庆节（10月1日至3日）每年都放假，` +
+            `一年的安排应按国务院办公厅通知完整列出全部放假日期（包括落在周末的）`,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The schema of the override file (comments, i.e. keys starting with '$', removed first):
+ * { "years": { "2027": { "holidays": { "2027-01-01": "元旦", … }, "workdays": { … } } } }.
+ * The output is the checked arrangement per year, names trimmed.
+ */
+export const calendarOverridesSchema = strictShape(
+  {
+    years: z
+      .record(yearKey, yearEntrySchema, {
+        error: (iss) => (iss.input === undefined ? '缺少 "years" 对象（没有要添加的年份时写 "years": {}）' : `必须是对象，实际是${show(iss.input)}`),
+      })
+      .superRefine(checkYears, { when: () => true }),
+  },
+  { allowed: '"years"', expected: '对象 { "years": { … } }' },
+).transform((doc): CalendarOverrides => {
+  const out: CalendarOverrides = new Map();
+  for (const key of Object.keys(doc.years).sort()) out.set(Number(key), { holidays: { ...doc.years[key].holidays }, workdays: { ...doc.years[key].workdays } });
+  return out;
+});

@@ -2,11 +2,14 @@
  * The penalty-exemption list (免罚清单: 首违不罚 / 轻微不罚) and the no-coercive-measures list
  * (不予实施行政强制措施清单), held as versioned data (data/lists/**) and evaluated here by pure
  * functions. Nothing in this file reads files, the clock or the database. See docs/lists.md.
+ * The schema of a list file (zod) is at the end: the one place that says what a file may contain.
  *
  * Dates are calendar days in Asia/Shanghai written YYYY-MM-DD (plain strings compare in order).
  */
+import { z } from 'zod';
 import { ValidationError, type Problem } from './errors.ts';
 import { isIsoDate } from './time.ts';
+import { isPlainObject, jsonPath, parseDataFile, problemsText, show, strictShape } from '../schemas/dataFile.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -318,34 +321,42 @@ const CORRECTION_NAMES: Record<Correction, string> = {
 
 const HARM_NAMES: Record<Harm, string> = { none: '没有造成危害后果', minor: '危害后果轻微', 'not-minor': '危害后果不属于轻微' };
 
+const inputDate = (message: string) => z.string({ error: message }).refine(isIsoDate, { error: message });
+
+/** What `evaluateExemption` accepts (the caller's own fields beyond these are ignored). */
+export const exemptionInputSchema = z
+  .object({
+    violationType: z.string({ error: '违法行为类型代码不能为空' }).trim().min(1, { error: '违法行为类型代码不能为空' }),
+    occurredOn: inputDate('违法行为发生日期必须是 YYYY-MM-DD 格式的真实日期'),
+    discoveredOn: inputDate('发现日期必须是 YYYY-MM-DD 格式的真实日期').optional(),
+    harm: z.enum(HARMS as [Harm, ...Harm[]], { error: `危害后果必须是 ${HARMS.join(' / ')} 之一` }),
+    correction: z.enum(CORRECTIONS as [Correction, ...Correction[]], { error: `改正情况必须是 ${CORRECTIONS.join(' / ')} 之一` }),
+    durationDays: z.number({ error: '持续天数必须是非负整数' }).int({ error: '持续天数必须是非负整数' }).min(0, { error: '持续天数必须是非负整数' }).optional(),
+    incidents: z.array(z.string(), { error: '必须是字符串数组' }).optional(),
+    priorViolations: z.array(
+      z.object({
+        occurredOn: inputDate('历史违法记录的日期必须是 YYYY-MM-DD 格式的真实日期'),
+        violationType: z.string({ error: '历史违法记录必须有违法行为类型代码' }),
+      }, { error: '历史违法记录必须是对象 { occurredOn, violationType }' }),
+      { error: '必须是数组（没有历史违法记录时传 []）' },
+    ),
+  })
+  .superRefine(
+    (input: unknown, ctx) => {
+      if (!isPlainObject(input)) return;
+      const { occurredOn, discoveredOn } = input;
+      if (typeof occurredOn === 'string' && typeof discoveredOn === 'string' && isIsoDate(occurredOn) && isIsoDate(discoveredOn) && discoveredOn < occurredOn) {
+        ctx.addIssue({ code: 'custom', path: ['discoveredOn'], message: `发现日期 ${discoveredOn} 早于违法行为发生日期 ${occurredOn}` });
+      }
+    },
+    { when: () => true },
+  );
+
 function checkExemptionInput(input: ExemptionInput): void {
-  const problems: Problem[] = [];
-  const add = (path: string, message: string) => problems.push({ path, code: 'INVALID_EXEMPTION_INPUT', message });
-  if (typeof input.violationType !== 'string' || input.violationType.trim() === '') add('violationType', '违法行为类型代码不能为空');
-  if (typeof input.occurredOn !== 'string' || !isIsoDate(input.occurredOn)) add('occurredOn', '违法行为发生日期必须是 YYYY-MM-DD 格式的真实日期');
-  if (input.discoveredOn !== undefined) {
-    if (typeof input.discoveredOn !== 'string' || !isIsoDate(input.discoveredOn)) add('discoveredOn', '发现日期必须是 YYYY-MM-DD 格式的真实日期');
-    else if (isIsoDate(input.occurredOn) && input.discoveredOn < input.occurredOn) add('discoveredOn', `发现日期 ${input.discoveredOn} 早于违法行为发生日期 ${input.occurredOn}`);
-  }
-  if (!HARMS.includes(input.harm)) add('harm', `危害后果必须是 ${HARMS.join(' / ')} 之一`);
-  if (!CORRECTIONS.includes(input.correction)) add('correction', `改正情况必须是 ${CORRECTIONS.join(' / ')} 之一`);
-  if (input.durationDays !== undefined && !(Number.isInteger(input.durationDays) && input.durationDays >= 0)) {
-    add('durationDays', '持续天数必须是非负整数');
-  }
-  if (input.incidents !== undefined && (!Array.isArray(input.incidents) || input.incidents.some((i) => typeof i !== 'string'))) {
-    add('incidents', '必须是字符串数组');
-  }
-  if (!Array.isArray(input.priorViolations)) {
-    add('priorViolations', '必须是数组（没有历史违法记录时传 []）');
-  } else {
-    input.priorViolations.forEach((p, i) => {
-      if (typeof p?.occurredOn !== 'string' || !isIsoDate(p.occurredOn)) add(`priorViolations[${i}].occurredOn`, '历史违法记录的日期必须是 YYYY-MM-DD 格式的真实日期');
-      if (typeof p?.violationType !== 'string') add(`priorViolations[${i}].violationType`, '历史违法记录必须有违法行为类型代码');
-    });
-  }
-  if (problems.length > 0) {
-    throw new ValidationError(`免罚评估的输入有误：${problems.map((p) => `${p.path}：${p.message}`).join('；')}`, problems, 'INVALID_EXEMPTION_INPUT');
-  }
+  const r = exemptionInputSchema.safeParse(input);
+  if (r.success) return;
+  const problems = r.error.issues.map((i) => ({ path: jsonPath(i.path), code: 'INVALID_EXEMPTION_INPUT', message: i.message }));
+  throw new ValidationError(`免罚评估的输入有误：${problemsText(problems, problems.length)}`, problems, 'INVALID_EXEMPTION_INPUT');
 }
 
 /**
@@ -573,7 +584,7 @@ export function evaluateCoercion(proposal: CoercionProposal, list: NoCoercionLis
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validating a list file's content
+// The list file's schema (zod): one place for what a file under data/lists/ may contain
 
 const VERSION_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const CODE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
@@ -585,237 +596,195 @@ export function defaultSeries(version: string): string {
   return m && m[1] ? m[1] : version;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+/** Trimmed, not blank. */
+const text = () => z.string().trim().min(1);
+
+const isoDate = (whenMissing?: string) => {
+  const message = (iss: { input?: unknown }) =>
+    iss.input === undefined && whenMissing ? whenMissing : `必须是 YYYY-MM-DD 格式的真实日期，实际是${show(iss.input)}`;
+  return z.string({ error: message }).refine(isIsoDate, { error: message });
+};
+
+const code = (example: string) =>
+  text().regex(CODE_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} 格式不对：大写字母、数字和下划线，如 ${example}` });
+
+const positiveInt = () => z.number({ error: (iss) => `必须是正整数，实际是${show(iss.input)}` }).int({ error: (iss) => `必须是正整数，实际是${show(iss.input)}` }).positive({ error: (iss) => `必须是正整数，实际是${show(iss.input)}` });
+
+/** A condition that is either required (true) or absent. */
+const trueFlag = () => z.literal(true, { error: (iss) => `只能是 true（不需要该条件时删去此字段），实际是${show(iss.input)}` }).optional();
+
+/** An array of distinct values. */
+function distinct<T extends z.ZodType>(element: T) {
+  return z.array(element).superRefine((values, ctx) => {
+    if (new Set(values).size !== values.length) ctx.addIssue({ code: 'custom', message: '有重复的取值' });
+  });
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return '缺失';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return '数组';
-  if (typeof v === 'object') return '对象';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, explain: string) =>
+  z.enum(values, { error: (iss) => `必须是 ${explain}，实际是${show(iss.input)}` });
 
-const META_KEYS = ['list', 'version', 'series', 'issuer', 'title', 'effectiveFrom', 'effectiveTo', 'source', 'items'];
-const EXEMPTION_ITEM_KEYS = [
-  'number', 'category', 'violation', 'violationType', 'violatedProvision', 'penaltyProvision', 'kind', 'conditions', 'exclusions', 'basis', 'note',
-];
-const EXEMPTION_CONDITION_KEYS = ['firstViolationWithinYears', 'minorHarm', 'noHarm', 'correctedBy', 'maxDurationDays', 'otherRequirements'];
-const COERCION_ITEM_KEYS = ['number', 'measure', 'situation', 'situationType', 'conditions', 'basis', 'note'];
-const COERCION_CONDITION_KEYS = [
-  'firstViolation', 'correctedInTime', 'noLicenceInvolved', 'maxOperatingDays', 'noEvidenceDestructionRisk', 'noHarmSpreadRisk', 'itemKinds',
-];
+const exemptionConditionsSchema = strictShape({
+  firstViolationWithinYears: positiveInt().optional(),
+  minorHarm: z.boolean({ error: (iss) => `必须是 true 或 false，实际是${show(iss.input)}` }),
+  noHarm: trueFlag(),
+  correctedBy: distinct(z.enum(CORRECTION_TIMINGS as [CorrectionTiming, ...CorrectionTiming[]])).min(1, { error: '至少要有一种认可的改正时机' }),
+  maxDurationDays: positiveInt().optional(),
+  otherRequirements: distinct(text()).optional(),
+});
+
+const exemptionItemSchema = strictShape({
+  number: text(),
+  category: text(),
+  violation: text(),
+  violationType: code('FOOD_LICENCE_EXPIRED'),
+  violatedProvision: text(),
+  penaltyProvision: text(),
+  kind: oneOf(EXEMPTION_KINDS as [ExemptionKind, ...ExemptionKind[]], '"first-violation"（首违不罚）或 "minor"（轻微不罚）'),
+  conditions: exemptionConditionsSchema,
+  exclusions: distinct(
+    text().regex(INCIDENT_PATTERN, { error: (iss) => `取值 ${JSON.stringify(iss.input)} 格式不对（小写字母、数字和连字符，如 food-safety-incident）` }),
+  ),
+  basis: text(),
+  note: text().optional(),
+}).superRefine((item, ctx) => {
+  const years = item.conditions.firstViolationWithinYears;
+  if (item.kind === 'first-violation' && years === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['conditions', 'firstViolationWithinYears'], message: '首违不罚事项必须写明首次违法的认定年限（如 2）' });
+  }
+  if (item.kind === 'minor' && years !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['conditions', 'firstViolationWithinYears'],
+      message: '轻微不罚事项不以首次违法为条件；需要首违条件时 kind 应为 "first-violation"',
+    });
+  }
+});
+
+const noCoercionConditionsSchema = strictShape({
+  firstViolation: trueFlag(),
+  correctedInTime: trueFlag(),
+  noLicenceInvolved: trueFlag(),
+  maxOperatingDays: positiveInt().optional(),
+  noEvidenceDestructionRisk: trueFlag(),
+  noHarmSpreadRisk: trueFlag(),
+  itemKinds: distinct(z.enum(COERCION_ITEM_KINDS as [CoercionItemKind, ...CoercionItemKind[]]))
+    .min(1, { error: '不能是空数组（不限物品类别时删去此字段）' })
+    .optional(),
+});
+
+const noCoercionItemSchema = strictShape({
+  number: text(),
+  measure: oneOf(COERCIVE_MEASURES as [CoerciveMeasure, ...CoerciveMeasure[]], '"seal-up"（查封）或 "seizure"（扣押）'),
+  situation: text(),
+  situationType: code('UNLICENSED_BUSINESS').optional(),
+  conditions: noCoercionConditionsSchema,
+  basis: text(),
+  note: text().optional(),
+});
 
 /**
- * Checks a parsed list file. `expected` is what the file's place says (its folder and name);
- * every problem is returned with its field path (e.g. 'items[2].conditions.correctedBy[0]') and a
- * Chinese message. Keys starting with '$' (e.g. "$comment") are allowed anywhere and ignored.
+ * Items of one version must differ in `number` (and, for exemption items, in `violationType`).
+ * Checked even when some items have other problems, so that every problem is reported at once.
+ */
+function itemsSchema<T extends z.ZodType>(item: T, uniqueType: boolean) {
+  return z
+    .array(item)
+    .min(1, { error: '清单没有任何事项' })
+    .superRefine(
+      (items: unknown, ctx) => {
+        if (!Array.isArray(items)) return;
+        for (const [key, valid] of [['number', (s: string) => s !== ''], ['violationType', (s: string) => CODE_PATTERN.test(s)]] as const) {
+          if (key === 'violationType' && !uniqueType) continue;
+          const seen = new Map<string, number>();
+          items.forEach((raw: unknown, i) => {
+            const v = isPlainObject(raw) && typeof raw[key] === 'string' ? raw[key].trim() : undefined;
+            if (v === undefined || !valid(v)) return;
+            const first = seen.get(v);
+            if (first === undefined) seen.set(v, i);
+            else {
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, key],
+                message:
+                  key === 'number'
+                    ? `编号 "${v}" 与 items[${first}] 重复`
+                    : `"${v}" 与 items[${first}] 重复：同一版本中一个违法行为类型只能对应一个事项`,
+              });
+            }
+          });
+        }
+      },
+      { when: () => true },
+    );
+}
+
+const META_SHAPE = {
+  version: text().regex(VERSION_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} 格式不对：只用小写字母、数字和连字符，如 "national-2025"` }),
+  series: text().regex(VERSION_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} 格式不对：只用小写字母、数字和连字符` }).optional(),
+  issuer: text(),
+  title: text(),
+  effectiveFrom: isoDate(),
+  effectiveTo: isoDate('缺失：仍有效时写 null').nullable(),
+  source: text(),
+};
+
+/** The schema of an exemption list file (data/lists/exemption/*.json), comments removed. */
+export const exemptionListFileSchema = strictShape({
+  list: z.literal('exemption'),
+  ...META_SHAPE,
+  items: itemsSchema(exemptionItemSchema, true),
+});
+
+/** The schema of a no-coercion list file (data/lists/no-coercion/*.json), comments removed. */
+export const noCoercionListFileSchema = strictShape({
+  list: z.literal('no-coercion'),
+  ...META_SHAPE,
+  items: itemsSchema(noCoercionItemSchema, false),
+});
+
+/** Compile-time: the schemas produce the documented item types. */
+type Assert<T extends true> = T;
+export type ListSchemasMatchTypes = Assert<
+  z.output<typeof exemptionItemSchema> extends ExemptionItem ? (z.output<typeof noCoercionItemSchema> extends NoCoercionItem ? true : false) : false
+>;
+
+/** When `list` itself is wrong: the other fields are still checked, the items cannot be. */
+const unknownListFileSchema = strictShape({ list: z.unknown(), ...META_SHAPE, items: z.unknown() });
+
+/**
+ * Checks a parsed list file against its schema. `expected` is what the file's place says (its
+ * folder and name); every problem is returned with its field path (e.g.
+ * 'items[2].conditions.correctedBy[0]') and a Chinese message. Keys starting with '$' (e.g.
+ * "$comment") are allowed anywhere and ignored. `series` defaults from the version.
  */
 export function validateListDocument(
   doc: unknown,
   expected: { list?: ListKind; version?: string } = {},
 ): { value?: AnyList; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const add = (path: string, message: string) => problems.push({ path, code: 'LIST_DATA_INVALID', message });
+  const CODE = 'LIST_DATA_INVALID';
   if (!isPlainObject(doc)) {
-    add('(顶层)', `必须是对象 { "list": …, "version": …, "items": [ … ] }，实际是${show(doc)}`);
-    return { problems };
+    return { problems: [{ code: CODE, message: `必须是对象 { "list": …, "version": …, "items": [ … ] }，实际是${show(doc)}` }] };
   }
-  const unknownKeys = (obj: Record<string, unknown>, allowed: string[], at: string) => {
-    for (const k of Object.keys(obj)) {
-      if (!allowed.includes(k) && !k.startsWith('$')) add(at ? `${at}.${k}` : k, `未知字段（允许的字段：${allowed.join('、')}；注释请用以 $ 开头的字段）`);
-    }
-  };
-  const text = (obj: Record<string, unknown>, key: string, at: string, required = true): string | undefined => {
-    const v = obj[key];
-    const p = at ? `${at}.${key}` : key;
-    if (v === undefined && !required) return undefined;
-    if (typeof v !== 'string' || v.trim() === '') {
-      add(p, `必须是非空字符串，实际是${show(v)}`);
-      return undefined;
-    }
-    return v.trim();
-  };
-  const date = (obj: Record<string, unknown>, key: string): string | undefined => {
-    const v = obj[key];
-    if (typeof v !== 'string' || !isIsoDate(v)) {
-      add(key, `必须是 YYYY-MM-DD 格式的真实日期，实际是${show(v)}`);
-      return undefined;
-    }
-    return v;
-  };
-  const positiveInt = (obj: Record<string, unknown>, key: string, at: string): number | undefined => {
-    const v = obj[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-      add(`${at}.${key}`, `必须是正整数，实际是${show(v)}`);
-      return undefined;
-    }
-    return v;
-  };
-  const trueFlag = (obj: Record<string, unknown>, key: string, at: string): true | undefined => {
-    const v = obj[key];
-    if (v === undefined) return undefined;
-    if (v !== true) {
-      add(`${at}.${key}`, `只能是 true（不需要该条件时删去此字段），实际是${show(v)}`);
-      return undefined;
-    }
-    return true;
-  };
-  const stringArray = (obj: Record<string, unknown>, key: string, at: string, allowed?: readonly string[], pattern?: RegExp): string[] | undefined => {
-    const v = obj[key];
-    const p = `${at}.${key}`;
-    if (!Array.isArray(v)) {
-      add(p, `必须是数组，实际是${show(v)}`);
-      return undefined;
-    }
-    const out: string[] = [];
-    v.forEach((e, i) => {
-      if (typeof e !== 'string' || e.trim() === '') add(`${p}[${i}]`, `必须是非空字符串，实际是${show(e)}`);
-      else if (allowed && !allowed.includes(e)) add(`${p}[${i}]`, `取值 ${JSON.stringify(e)} 无效，只能是 ${allowed.join(' / ')}`);
-      else if (pattern && !pattern.test(e)) add(`${p}[${i}]`, `取值 ${JSON.stringify(e)} 格式不对（小写字母、数字和连字符，如 food-safety-incident）`);
-      else out.push(e);
-    });
-    if (new Set(out).size !== out.length) add(p, '有重复的取值');
-    return out;
-  };
-
-  unknownKeys(doc, META_KEYS, '');
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, code: CODE, message });
   const list = doc.list;
-  if (list !== 'exemption' && list !== 'no-coercion') add('list', `必须是 "exemption"（免罚清单）或 "no-coercion"（不予实施行政强制措施清单），实际是${show(list)}`);
-  else if (expected.list && list !== expected.list) add('list', `是 "${list}"，但文件放在 ${expected.list}/ 文件夹下`);
-  const version = text(doc, 'version', '');
-  if (version !== undefined) {
-    if (!VERSION_PATTERN.test(version)) add('version', `"${version}" 格式不对：只用小写字母、数字和连字符，如 "national-2025"`);
-    else if (expected.version !== undefined && version !== expected.version) add('version', `是 "${version}"，但文件名是 ${expected.version}.json：两者必须一致`);
+  if (list !== 'exemption' && list !== 'no-coercion') {
+    add('list', `必须是 "exemption"（免罚清单）或 "no-coercion"（不予实施行政强制措施清单），实际是${show(list)}`);
+  } else if (expected.list && list !== expected.list) {
+    add('list', `是 "${list}"，但文件放在 ${expected.list}/ 文件夹下`);
   }
-  const series = doc.series === undefined ? (version ? defaultSeries(version) : undefined) : text(doc, 'series', '');
-  if (series !== undefined && !VERSION_PATTERN.test(series)) add('series', `"${series}" 格式不对：只用小写字母、数字和连字符`);
-  const issuer = text(doc, 'issuer', '');
-  const title = text(doc, 'title', '');
-  const source = text(doc, 'source', '');
-  const effectiveFrom = date(doc, 'effectiveFrom');
-  let effectiveTo: string | null | undefined = null;
-  if (doc.effectiveTo !== null) {
-    effectiveTo = doc.effectiveTo === undefined ? (add('effectiveTo', '缺失：仍有效时写 null'), undefined) : date(doc, 'effectiveTo');
+  const schema = list === 'exemption' ? exemptionListFileSchema : list === 'no-coercion' ? noCoercionListFileSchema : unknownListFileSchema;
+  const parsed = parseDataFile(schema, doc, CODE);
+  if (!parsed.ok) problems.push(...parsed.problems);
+  const { version, effectiveFrom, effectiveTo } = doc;
+  if (expected.version !== undefined && typeof version === 'string' && VERSION_PATTERN.test(version.trim()) && version.trim() !== expected.version) {
+    add('version', `是 "${version.trim()}"，但文件名是 ${expected.version}.json：两者必须一致`);
   }
-  if (effectiveFrom && effectiveTo && effectiveTo < effectiveFrom) add('effectiveTo', `${effectiveTo} 早于生效日期 effectiveFrom ${effectiveFrom}`);
-
-  const items: unknown = doc.items;
-  const parsedItems: (ExemptionItem | NoCoercionItem)[] = [];
-  if (!Array.isArray(items)) {
-    add('items', `必须是数组，实际是${show(items)}`);
-  } else {
-    if (items.length === 0) add('items', '清单没有任何事项');
-    const numbers = new Map<string, number>();
-    const types = new Map<string, number>();
-    items.forEach((raw, i) => {
-      const at = `items[${i}]`;
-      if (!isPlainObject(raw)) {
-        add(at, `必须是对象，实际是${show(raw)}`);
-        return;
-      }
-      const number = text(raw, 'number', at);
-      if (number !== undefined) {
-        if (numbers.has(number)) add(`${at}.number`, `编号 "${number}" 与 items[${numbers.get(number)}] 重复`);
-        else numbers.set(number, i);
-      }
-      const basis = text(raw, 'basis', at);
-      const note = text(raw, 'note', at, false);
-      if (list === 'exemption') {
-        unknownKeys(raw, EXEMPTION_ITEM_KEYS, at);
-        const category = text(raw, 'category', at);
-        const violation = text(raw, 'violation', at);
-        const violationType = text(raw, 'violationType', at);
-        if (violationType !== undefined) {
-          if (!CODE_PATTERN.test(violationType)) add(`${at}.violationType`, `"${violationType}" 格式不对：大写字母、数字和下划线，如 FOOD_LICENCE_EXPIRED`);
-          else if (types.has(violationType)) add(`${at}.violationType`, `"${violationType}" 与 items[${types.get(violationType)}] 重复：同一版本中一个违法行为类型只能对应一个事项`);
-          else types.set(violationType, i);
-        }
-        const violatedProvision = text(raw, 'violatedProvision', at);
-        const penaltyProvision = text(raw, 'penaltyProvision', at);
-        const kind = raw.kind;
-        if (!EXEMPTION_KINDS.includes(kind as ExemptionKind)) add(`${at}.kind`, `必须是 "first-violation"（首违不罚）或 "minor"（轻微不罚），实际是${show(kind)}`);
-        const exclusions = stringArray(raw, 'exclusions', at, undefined, INCIDENT_PATTERN);
-        const cond = raw.conditions;
-        const cat = `${at}.conditions`;
-        let conditions: ExemptionConditions | undefined;
-        if (!isPlainObject(cond)) {
-          add(cat, `必须是对象，实际是${show(cond)}`);
-        } else {
-          unknownKeys(cond, EXEMPTION_CONDITION_KEYS, cat);
-          const years = positiveInt(cond, 'firstViolationWithinYears', cat);
-          if (kind === 'first-violation' && cond.firstViolationWithinYears === undefined) {
-            add(`${cat}.firstViolationWithinYears`, '首违不罚事项必须写明首次违法的认定年限（如 2）');
-          }
-          if (kind === 'minor' && cond.firstViolationWithinYears !== undefined) {
-            add(`${cat}.firstViolationWithinYears`, '轻微不罚事项不以首次违法为条件；需要首违条件时 kind 应为 "first-violation"');
-          }
-          if (typeof cond.minorHarm !== 'boolean') add(`${cat}.minorHarm`, `必须是 true 或 false，实际是${show(cond.minorHarm)}`);
-          const noHarm = trueFlag(cond, 'noHarm', cat);
-          const correctedBy = stringArray(cond, 'correctedBy', cat, CORRECTION_TIMINGS);
-          if (correctedBy && correctedBy.length === 0) add(`${cat}.correctedBy`, '至少要有一种认可的改正时机');
-          const maxDurationDays = positiveInt(cond, 'maxDurationDays', cat);
-          const otherRequirements = cond.otherRequirements === undefined ? undefined : stringArray(cond, 'otherRequirements', cat);
-          conditions = {
-            ...(years !== undefined ? { firstViolationWithinYears: years } : {}),
-            minorHarm: cond.minorHarm === true,
-            ...(noHarm ? { noHarm } : {}),
-            correctedBy: (correctedBy ?? []) as CorrectionTiming[],
-            ...(maxDurationDays !== undefined ? { maxDurationDays } : {}),
-            ...(otherRequirements ? { otherRequirements } : {}),
-          };
-        }
-        if (number && category && violation && violationType && violatedProvision && penaltyProvision && conditions && exclusions && basis) {
-          parsedItems.push({
-            number, category, violation, violationType, violatedProvision, penaltyProvision,
-            kind: kind as ExemptionKind, conditions, exclusions, basis, ...(note ? { note } : {}),
-          });
-        }
-      } else if (list === 'no-coercion') {
-        unknownKeys(raw, COERCION_ITEM_KEYS, at);
-        const measure = raw.measure;
-        if (!COERCIVE_MEASURES.includes(measure as CoerciveMeasure)) add(`${at}.measure`, `必须是 "seal-up"（查封）或 "seizure"（扣押），实际是${show(measure)}`);
-        const situation = text(raw, 'situation', at);
-        const situationType = text(raw, 'situationType', at, false);
-        if (situationType !== undefined && !CODE_PATTERN.test(situationType)) add(`${at}.situationType`, `"${situationType}" 格式不对：大写字母、数字和下划线`);
-        const cond = raw.conditions;
-        const cat = `${at}.conditions`;
-        let conditions: NoCoercionConditions | undefined;
-        if (!isPlainObject(cond)) {
-          add(cat, `必须是对象，实际是${show(cond)}`);
-        } else {
-          unknownKeys(cond, COERCION_CONDITION_KEYS, cat);
-          const flags = ['firstViolation', 'correctedInTime', 'noLicenceInvolved', 'noEvidenceDestructionRisk', 'noHarmSpreadRisk'] as const;
-          const c: NoCoercionConditions = {};
-          for (const f of flags) if (trueFlag(cond, f, cat)) c[f] = true;
-          const maxOperatingDays = positiveInt(cond, 'maxOperatingDays', cat);
-          if (maxOperatingDays !== undefined) c.maxOperatingDays = maxOperatingDays;
-          if (cond.itemKinds !== undefined) {
-            const kinds = stringArray(cond, 'itemKinds', cat, COERCION_ITEM_KINDS);
-            if (kinds && kinds.length === 0) add(`${cat}.itemKinds`, '不能是空数组（不限物品类别时删去此字段）');
-            if (kinds) c.itemKinds = kinds as CoercionItemKind[];
-          }
-          conditions = c;
-        }
-        if (number && situation && conditions && basis && COERCIVE_MEASURES.includes(measure as CoerciveMeasure)) {
-          parsedItems.push({
-            number, measure: measure as CoerciveMeasure, situation, ...(situationType ? { situationType } : {}), conditions, basis,
-            ...(note ? { note } : {}),
-          });
-        }
-      }
-    });
+  if (typeof effectiveFrom === 'string' && typeof effectiveTo === 'string' && isIsoDate(effectiveFrom) && isIsoDate(effectiveTo) && effectiveTo < effectiveFrom) {
+    add('effectiveTo', `${effectiveTo} 早于生效日期 effectiveFrom ${effectiveFrom}`);
   }
-  if (problems.length > 0) return { problems };
-  const meta = {
-    version: version!, series: series!, issuer: issuer!, title: title!,
-    effectiveFrom: effectiveFrom!, effectiveTo: effectiveTo ?? null, source: source!,
-  };
-  const value: AnyList =
-    list === 'exemption'
-      ? { list, ...meta, items: parsedItems as ExemptionItem[] }
-      : { list: 'no-coercion', ...meta, items: parsedItems as NoCoercionItem[] };
+  if (!parsed.ok || problems.length > 0) return { problems };
+  const v = parsed.value as z.output<typeof exemptionListFileSchema> | z.output<typeof noCoercionListFileSchema>;
+  const value = { ...v, series: v.series ?? defaultSeries(v.version), effectiveTo: v.effectiveTo ?? null } as AnyList;
   return { value, problems };
 }

@@ -1,7 +1,8 @@
 /**
  * Rules of inspection results (抽查检查结果): which result codes go together, which follow-ups
- * they need, what findings must say, the result workflow, and what an entity is asked to prepare
- * for the visit. Pure: no files, no clock, no database.
+ * they need, what findings must say, the result lifecycle (a state machine: RESULT_LIFECYCLE) and
+ * the override of refused measures, and what an entity is asked to prepare for the visit. Pure:
+ * no files, no clock, no database.
  *
  * Codes follow the national data standard (RESULT_CODES in registry.ts); the result is
  * multi-select:
@@ -12,7 +13,8 @@
  *   8 不配合检查情节严重, F 未发现开展本次抽查涉及的经营活动, 7 已关闭停业或正在组织清算;
  *   9 已注销, 10 已吊销, 11 已撤销, 12 已迁出 — the entity is gone: alone.
  */
-import type { Problem } from './errors.ts';
+import { ConflictError, type Problem } from './errors.ts';
+import type { ExemptionProposal, PriorViolation } from './lists.ts';
 import { RESULT_CODES } from './registry.ts';
 
 /** The codes in the order the national standard lists them (object keys would put digits first). */
@@ -50,18 +52,142 @@ export function assignmentState(notifiedAt: string | null, resultStatus: ResultS
   return notifiedAt ? 'notified' : 'pending-notice';
 }
 
-/** A result may be (re-)entered only before review has approved it. */
-export const EDITABLE: readonly ResultStatus[] = ['entered', 'returned'];
+// ------------------------------------------------------------------------------------------
+// The result lifecycle (检查结果流程)
+//
+// A result is entered by the team (录入), may be edited while it waits for review (修改), is
+// approved (审核通过) or returned to the team with a comment (退回) by someone not on the team, is
+// entered again after a return (退回后修改, back to review), and once approved is published (公示).
+// An approved or published result is final: nothing moves it back.
+//
+// Every status change of a result goes through `assertResultMove` (which also names the event to
+// record), and what may still be edited or counts as approved is derived from the same table: the
+// table below is the whole lifecycle, and services do not check a result's status on their own.
 
-const TRANSITIONS: Record<ResultStatus, ResultStatus[]> = {
-  entered: ['entered', 'approved', 'returned'],
-  returned: ['entered'],
-  approved: ['published'],
-  published: [],
+/** The event a status change records (result_events.action). */
+export const RESULT_ACTIONS = ['enter', 'edit', 're-enter', 'approve', 'return', 'publish'] as const;
+export type ResultAction = (typeof RESULT_ACTIONS)[number];
+
+/** One allowed status change; `from: null` is the visit before any result was entered. */
+export interface ResultMove {
+  readonly from: ResultStatus | null;
+  readonly to: ResultStatus;
+  readonly action: ResultAction;
+}
+
+/** Every status change a result may make. Anything not listed is refused. */
+export const RESULT_LIFECYCLE: readonly ResultMove[] = [
+  { from: null, to: 'entered', action: 'enter' }, // 录入
+  { from: 'entered', to: 'entered', action: 'edit' }, // 待审核时修改
+  { from: 'returned', to: 'entered', action: 're-enter' }, // 退回后修改，重新待审核
+  { from: 'entered', to: 'approved', action: 'approve' }, // 审核通过
+  { from: 'entered', to: 'returned', action: 'return' }, // 审核退回
+  { from: 'approved', to: 'published', action: 'publish' }, // 公示
+];
+
+/** The allowed move from `from` to `to`, or undefined when the lifecycle refuses it. */
+export function resultMove(from: ResultStatus | null, to: ResultStatus): ResultMove | undefined {
+  return RESULT_LIFECYCLE.find((m) => m.from === from && m.to === to);
+}
+
+export function canMoveResult(from: ResultStatus | null, to: ResultStatus): boolean {
+  return resultMove(from, to) !== undefined;
+}
+
+/** A result may be (re-)entered, and its measures' overrides asked for and granted, only while it can still move to 'entered'. */
+export const EDITABLE: readonly ResultStatus[] = RESULT_STATUSES.filter((s) => canMoveResult(s, 'entered'));
+
+/** Statuses a result reaches by approval (approved and everything after it): its findings are final. */
+export const APPROVED: readonly ResultStatus[] = reachableFrom('approved');
+
+function reachableFrom(start: ResultStatus): ResultStatus[] {
+  const seen: ResultStatus[] = [start];
+  for (let i = 0; i < seen.length; i++) {
+    for (const m of RESULT_LIFECYCLE) if (m.from === seen[i] && !seen.includes(m.to)) seen.push(m.to);
+  }
+  return seen;
+}
+
+/** The actions that write a result's content (whoever did one of them may not review it). */
+export const ENTRY_ACTIONS: readonly ResultAction[] = RESULT_LIFECYCLE.filter((m) => m.to === 'entered').map((m) => m.action);
+
+/** 'RESULT_LOCKED' for a result that can no longer change: `what` is what the user tried (修改, 申请, 批准). */
+function locked(status: ResultStatus, what: string): ConflictError {
+  return new ConflictError(`检查结果${RESULT_STATUS_LABELS[status]}，不能再${what}`, 'RESULT_LOCKED');
+}
+
+/** Throws 409 RESULT_LOCKED unless the result can still be edited (EDITABLE); `what` names what was tried (申请, 批准). */
+export function assertResultEditable(status: ResultStatus, what: string): void {
+  if (!EDITABLE.includes(status)) throw locked(status, what);
+}
+
+/** Why a move the lifecycle does not allow is refused, by the status asked for: a stable code and a message that says what must happen first. */
+function refusal(from: ResultStatus | null, to: ResultStatus): ConflictError {
+  if (from === null) return new ConflictError('本次检查尚未录入检查结果', 'NO_RESULT');
+  const label = RESULT_STATUS_LABELS[from];
+  switch (to) {
+    case 'entered':
+      return locked(from, '修改');
+    case 'approved':
+    case 'returned':
+      return new ConflictError(`检查结果${label}，只有已录入待审核的结果可以审核`, from === 'returned' ? 'RESULT_RETURNED' : 'RESULT_ALREADY_REVIEWED');
+    case 'published':
+      return from === 'published'
+        ? new ConflictError('检查结果已公示', 'RESULT_ALREADY_PUBLISHED')
+        : new ConflictError(`检查结果${label}，须经审核通过后才能公示`, 'RESULT_NOT_APPROVED');
+  }
+}
+
+/** The move from `from` to `to` (with the event to record), or a ConflictError (409) saying why not. */
+export function assertResultMove(from: ResultStatus | null, to: ResultStatus): ResultMove {
+  const move = resultMove(from, to);
+  if (!move) throw refusal(from, to);
+  return move;
+}
+
+// ------------------------------------------------------------------------------------------
+// The override of a refused coercive measure (不予实施行政强制措施清单的第二人批准)
+//
+// A proposed seal-up or seizure is 'allowed' or 'refused' by the no-coercion list when the result
+// is entered. A refused one may be asked for anyway by a team member with a reason
+// (override-requested), and applies only once a second person approves it (overridden).
+
+export const MEASURE_STATES = ['allowed', 'refused', 'override-requested', 'overridden'] as const;
+export type MeasureState = (typeof MEASURE_STATES)[number];
+
+export const MEASURE_ACTIONS = ['override-request', 'override-approve'] as const;
+export type MeasureAction = (typeof MEASURE_ACTIONS)[number];
+
+export interface MeasureMove {
+  readonly from: MeasureState;
+  readonly to: MeasureState;
+  readonly action: MeasureAction;
+}
+
+/** Every state change of a measure after entry. Anything not listed is refused. */
+export const MEASURE_LIFECYCLE: readonly MeasureMove[] = [
+  { from: 'refused', to: 'override-requested', action: 'override-request' }, // 申请不适用清单
+  { from: 'override-requested', to: 'overridden', action: 'override-approve' }, // 第二人批准
+];
+
+export function canMoveMeasure(from: MeasureState, to: MeasureState): boolean {
+  return MEASURE_LIFECYCLE.some((m) => m.from === from && m.to === to);
+}
+
+const NOT_REFUSED_BECAUSE: Record<MeasureState, string> = {
+  allowed: '该措施未被清单排除，无需申请',
+  refused: '',
+  'override-requested': '已申请，待第二人批准',
+  overridden: '已批准',
 };
 
-export function canMoveResult(from: ResultStatus, to: ResultStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+/** The move of measure `n` from `from` to `to`, or a ConflictError (409) saying why not. */
+export function assertMeasureMove(n: number, from: MeasureState, to: MeasureState): MeasureMove {
+  const move = MEASURE_LIFECYCLE.find((m) => m.from === from && m.to === to);
+  if (move) return move;
+  if (to === 'overridden') throw new ConflictError(`第 ${n} 项强制措施没有待批准的申请`, 'OVERRIDE_NOT_REQUESTED');
+  if (to === 'override-requested') throw new ConflictError(`第 ${n} 项强制措施${NOT_REFUSED_BECAUSE[from]}`, 'MEASURE_NOT_REFUSED');
+  throw new ConflictError(`第 ${n} 项强制措施不能从“${from}”改为“${to}”`, 'MEASURE_STATE');
 }
 
 /** Kinds of violation under A / E. */
@@ -268,3 +394,22 @@ export function noticeMaterials(matters: readonly { name: string; legalBasis?: s
 export function chineseDate(date: string): string {
   return `${Number(date.slice(0, 4))}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
 }
+
+export interface ExemptionOutcome {
+  evaluatedOn: string;
+  occurredOn: string;
+  exempt: boolean;
+  /** "不予处罚" with the item and its basis, when every condition of an item in force is met. */
+  proposal: (ExemptionProposal & { listTitle: string }) | null;
+  /** Why not (the conditions the matching items failed, or that no list covers the violation). */
+  failed: { listVersion: string; itemNumber: string | null; condition: string; code: string; message: string }[];
+  lists: { version: string; matched: boolean; exempt: boolean; itemNumber: string | null }[];
+  /** Same-type violations on record before this one. */
+  priorViolations: PriorViolation[];
+  /** 不罚≠不管 */
+  correctionOrderRequired: true;
+  message: string;
+}
+
+/** A finding as stored with its result: the inspector's input and, for a violation, the exemption list's answer. */
+export type StoredFinding = FindingInput & { exemption?: ExemptionOutcome };

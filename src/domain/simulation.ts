@@ -71,7 +71,8 @@
  */
 import seedrandom from 'seedrandom';
 import { sha256Hex } from './draw/hash.ts';
-import { byteOrder, STRATA, STRATUM_LABELS, type DrawParams, type Stratum } from './draw/params.ts';
+import { byteOrder } from './canonicalJson.ts';
+import { STRATA, STRATUM_LABELS, type DrawParams, type Stratum } from './draw/params.ts';
 import { Rational } from './draw/rational.ts';
 import {
   applyExclusions, minusDays, roundingOffsets, roundTargets, selectObjects, targets, type ExclusionRule, type FrameEntity, type HistoryRow,

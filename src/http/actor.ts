@@ -1,29 +1,26 @@
 /**
- * Who is calling. A bearer token (from POST /api/v1/auth/login) names the user; every write is
- * attributed to that user. Each operation states which roles may call it (operation.ts checks
- * before anything else runs), and data scoping (a regulator's department, an inspector's own
- * teams) is checked by the routes and services with `req.actor.user`.
+ * Who is calling. A bearer token (from POST /api/v1/auth/login) names the account, and the
+ * request acts as that account's Actor (src/domain/actor.ts): every write is attributed to it and
+ * its role, department and officer certificate decide the data scope. Each operation states
+ * which roles may call it (operation.ts checks before anything else runs). A request without a
+ * valid token acts as 'anonymous' and reaches only public operations.
  */
 import type { Request, RequestHandler } from 'express';
 import type { DbHandle } from '../db/connection.ts';
-import { authenticate, type AuthUser } from '../services/accounts.ts';
-import type { WriteContext } from '../services/registry.ts';
-
-export interface Actor {
-  /** Recorded as the source of every change the request makes. */
-  source: string;
-  user?: AuthUser;
-  /** Set when a token was sent but is unknown, expired or revoked. */
-  tokenRejected?: boolean;
-}
+import type { Actor } from '../domain/actor.ts';
+import { authenticate } from '../services/accounts.ts';
 
 declare global {
   namespace Express {
     interface Request {
       actor?: Actor;
+      /** A token was sent but is unknown, expired or revoked. */
+      tokenRejected?: boolean;
     }
   }
 }
+
+const ANONYMOUS: Actor = Object.freeze({ name: 'anonymous' });
 
 export function bearerToken(req: Request): string | undefined {
   const h = req.get('authorization');
@@ -35,13 +32,15 @@ export function actorMiddleware(handle: DbHandle): RequestHandler {
   return (req, _res, next) => {
     const token = bearerToken(req);
     if (!token) {
-      req.actor = { source: 'anonymous', tokenRejected: req.get('authorization') !== undefined };
+      req.actor = ANONYMOUS;
+      req.tokenRejected = req.get('authorization') !== undefined;
       next();
       return;
     }
     authenticate(handle.db, token).then(
       (user) => {
-        req.actor = user ? { source: user.username, user } : { source: 'anonymous', tokenRejected: true };
+        req.actor = user ?? ANONYMOUS;
+        req.tokenRejected = !user;
         next();
       },
       next,
@@ -49,8 +48,8 @@ export function actorMiddleware(handle: DbHandle): RequestHandler {
   };
 }
 
-/** The services' write context for this request. */
-export function writeContext(req: Request): WriteContext {
+/** The actor of this request. */
+export function requestActor(req: Request): Actor {
   if (!req.actor) throw new Error('actorMiddleware is not mounted before the API routes');
-  return { source: req.actor.source, user: req.actor.user };
+  return req.actor;
 }

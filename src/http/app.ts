@@ -11,17 +11,20 @@ import { checkJsonShape, noStore, rejectNulCharacters, requestLog, requireJsonBo
 import { buildRouter, knownPathMatcher, uploadRouteMatcher } from './operation.ts';
 import { operationGroups } from './routes/index.ts';
 import { publicSite } from './publicSite.ts';
+import { workerPoolFor, type WorkerPool } from '../services/workers.ts';
 
 export interface AppDeps {
   handle: DbHandle;
   logger?: Logger;
   /** Size limit of file uploads (imports) in bytes; default: each upload operation's own (512 MB). */
   uploadLimitBytes?: number;
+  /** The service's worker pool (startServer starts and closes it); default: the handle's own, started on first use. */
+  workers?: WorkerPool;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const logger = deps.logger ?? createLogger();
-  const routeDeps = { handle: deps.handle, logger, uploadLimitBytes: deps.uploadLimitBytes };
+  const routeDeps = { handle: deps.handle, logger, uploadLimitBytes: deps.uploadLimitBytes, workers: deps.workers ?? workerPoolFor(deps.handle) };
   const operations = operationGroups().flat();
   const isUpload = uploadRouteMatcher(operations);
   const isKnownPath = knownPathMatcher(operations);

@@ -10,17 +10,17 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { DbHandle, Db } from '../db/connection.ts';
+import type { WorkerPool } from '../services/workers.ts';
 import type { Logger } from '../logger.ts';
-import type { WriteContext } from '../services/registry.ts';
 import { AppError, ForbiddenError, ValidationError, type Problem } from '../domain/errors.ts';
-import type { AuthUser, Role } from '../services/accounts.ts';
+import { isUserActor, type Actor, type Role, type UserActor } from '../domain/actor.ts';
 
 export type Access = 'public' | readonly Role[];
 /** Everyone with an account who works on the registries and plans (not inspectors). */
 export const STAFF: readonly Role[] = ['admin', 'regulator', 'reviewer'];
 /** Those who change the registries and plans. */
 export const WRITERS: readonly Role[] = ['admin', 'regulator'];
-import { bearerToken, writeContext } from './actor.ts';
+import { bearerToken, requestActor } from './actor.ts';
 import { problemsFromZod, summarize, type Location } from './problems.ts';
 import { hasBody } from './middleware.ts';
 import { checkUploadHeaders, receiveUpload, type Upload, type UploadSpec } from './upload.ts';
@@ -33,6 +33,8 @@ type Out<S> = S extends Schema ? z.output<S> : undefined;
 export interface Deps {
   handle: DbHandle;
   logger: Logger;
+  /** The worker pool that runs long operations (draws, commitments, simulations, imports) off this thread. */
+  workers: WorkerPool;
   /** Replaces every upload operation's declared maxBytes (tests; operators with other needs). */
   uploadLimitBytes?: number;
 }
@@ -45,9 +47,9 @@ export interface HandlerInput<P, Q, B, U> {
   upload: U extends UploadSpec ? Upload : undefined;
   db: Db;
   /** Who is writing, for the services' change log. */
-  ctx: WriteContext;
-  /** The signed-in user (absent on public operations called without a token). */
-  user?: AuthUser;
+  actor: Actor;
+  /** The same actor when it is a signed-in account (absent on public operations called without a token). */
+  user?: UserActor;
   /** The bearer token the request carried (for logout). */
   token?: string;
   deps: Deps;
@@ -227,13 +229,13 @@ async function sendStream(reply: StreamReply, req: Request, res: Response, deps:
 function checkAccess(op: Operation, req: Request): void {
   if (op.access === 'public') return;
   const actor = req.actor;
-  if (!actor?.user) {
-    throw actor?.tokenRejected
+  if (!isUserActor(actor)) {
+    throw req.tokenRejected
       ? new AppError(401, 'TOKEN_INVALID', '登录令牌无效、已过期或已注销，请重新登录（POST /api/v1/auth/login）')
       : new AppError(401, 'UNAUTHENTICATED', '请先登录（POST /api/v1/auth/login），并在请求头中带上 Authorization: Bearer <令牌>');
   }
-  if (!op.access.includes(actor.user.role)) {
-    throw new ForbiddenError(`当前账号（${actor.user.role}）无权执行此操作；允许的角色：${op.access.join('、')}`, 'FORBIDDEN_ROLE');
+  if (!op.access.includes(actor.role)) {
+    throw new ForbiddenError(`当前账号（${actor.role}）无权执行此操作；允许的角色：${op.access.join('、')}`, 'FORBIDDEN_ROLE');
   }
 }
 
@@ -247,7 +249,7 @@ function route(op: Operation, deps: Deps): RequestHandler {
       const { params, query, body } = parseRequest(op, req);
       const upload = op.upload ? receiveUpload(req, limit) : undefined;
       try {
-        reply = await op.handle({ params, query, body, upload, db: deps.handle.db, ctx: writeContext(req), user: req.actor?.user, token: bearerToken(req), deps });
+        reply = await op.handle({ params, query, body, upload, db: deps.handle.db, actor: requestActor(req), user: isUserActor(req.actor) ? req.actor : undefined, token: bearerToken(req), deps });
       } catch (err) {
         throw locateServiceProblems(err, op.serviceProblemsIn ?? 'body');
       }

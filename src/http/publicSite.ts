@@ -1,8 +1,8 @@
 /**
  * The public website (一公开): server-rendered pages in Simplified Chinese, no JavaScript, no
- * account. Thin handlers: read the request, ask src/services/publicView.ts, render with
- * src/web/pages. Pages get a Content-Security-Policy of their own (the API's forbids rendering
- * anything); a page that fails is an HTML error page, never JSON.
+ * account. Thin handlers: read the request, ask src/services/public/ (one module per capability),
+ * render with src/web/pages. Pages get a Content-Security-Policy of their own (the API's forbids
+ * rendering anything); a page that fails is an HTML error page, never JSON.
  *
  *   /                    published tasks by plan, search box, statistics, open-data links
  *   /tasks/{id}          one task: matters, scope, rates, commitment, draw, selected, verify, results
@@ -16,7 +16,12 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { DbHandle } from '../db/connection.ts';
 import type { Logger } from '../logger.ts';
 import { AppError } from '../domain/errors.ts';
-import * as view from '../services/publicView.ts';
+import { publicBaseUrl } from '../config.ts';
+import { listPublicPlans, publicTask, publicYears } from '../services/public/plans.ts';
+import { publicEntity, searchEntities } from '../services/public/entities.ts';
+import { inspectionsByStreetMonth, problemRateByGrade, resultsByCategory } from '../services/public/statistics.ts';
+import { lookupCheckCode } from '../services/public/checkCodes.ts';
+import { checkUrl, normalizeCheckCode } from '../domain/checkCodes.ts';
 import { PAGE_CSP } from '../web/layout.ts';
 import { homePage } from '../web/pages/home.ts';
 import { taskPage } from '../web/pages/task.ts';
@@ -29,8 +34,6 @@ import { qrSvg } from '../web/qr.ts';
 export interface PublicSiteDeps {
   handle: DbHandle;
   logger: Logger;
-  /** The site's address for QR codes (e.g. https://sjs.example.gov.cn); default: the request's own. */
-  baseUrl?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -86,11 +89,9 @@ export function publicSite(deps: PublicSiteDeps): Router {
   const router = express.Router();
   const throttle = new FailureThrottle();
 
-  const baseUrl = (req: Request): string => {
-    if (deps.baseUrl) return deps.baseUrl;
-    const host = req.get('host') ?? 'localhost';
-    return `${req.protocol}://${/^[A-Za-z0-9.\-:[\]]+$/.test(host) ? host : 'localhost'}`;
-  };
+  // The one public address (PUBLIC_BASE_URL, see config.ts): the check page's QR code points where
+  // the printed notice's does, whatever Host header a request came with.
+  const baseUrl = publicBaseUrl();
 
   const wrap =
     (fn: (req: Request, res: Response) => Promise<void>): RequestHandler =>
@@ -112,7 +113,7 @@ export function publicSite(deps: PublicSiteDeps): Router {
     '/',
     wrap(async (req, res) => {
       const year = queryYear(req);
-      const [plans, years] = await Promise.all([view.listPublicPlans(db, { year }), view.publicYears(db)]);
+      const [plans, years] = await Promise.all([listPublicPlans(db, { year }), publicYears(db)]);
       sendPage(res, homePage({ plans, years, year }));
     }),
   );
@@ -122,7 +123,7 @@ export function publicSite(deps: PublicSiteDeps): Router {
     wrap(async (req, res) => {
       const id = String(req.params.id);
       if (!UUID.test(id)) throw new PageNotFound();
-      sendPage(res, taskPage(await view.publicTask(db, id.toLowerCase())));
+      sendPage(res, taskPage(await publicTask(db, id.toLowerCase())));
     }),
   );
 
@@ -130,7 +131,7 @@ export function publicSite(deps: PublicSiteDeps): Router {
     '/search',
     wrap(async (req, res) => {
       const q = queryText(req, 'q');
-      sendPage(res, searchPage(q, q ? await view.searchEntities(db, q) : []));
+      sendPage(res, searchPage(q, q ? await searchEntities(db, q) : []));
     }),
   );
 
@@ -139,7 +140,7 @@ export function publicSite(deps: PublicSiteDeps): Router {
     wrap(async (req, res) => {
       const uscc = String(req.params.uscc).toUpperCase();
       if (!USCC_SHAPE.test(uscc)) throw new PageNotFound();
-      sendPage(res, entityPage(await view.publicEntity(db, uscc)));
+      sendPage(res, entityPage(await publicEntity(db, uscc)));
     }),
   );
 
@@ -156,13 +157,13 @@ export function publicSite(deps: PublicSiteDeps): Router {
         sendPage(res, checkPage({ code, throttled: true }), 429, 'no-store');
         return;
       }
-      const outcome = await view.lookupCheckCode(db, code);
+      const outcome = await lookupCheckCode(db, code);
       if (!outcome.ok) {
         throttle.fail(client);
         sendPage(res, checkPage({ code, outcome }), 404, 'no-store');
         return;
       }
-      const qr = await qrSvg(view.checkUrl(baseUrl(req), outcome.code));
+      const qr = await qrSvg(checkUrl(baseUrl, outcome.code));
       sendPage(res, checkPage({ code: outcome.code, outcome, qr }), 200, 'no-store');
     }),
   );
@@ -171,9 +172,9 @@ export function publicSite(deps: PublicSiteDeps): Router {
   router.get(
     '/check/qr.svg',
     wrap(async (req, res) => {
-      const code = view.normalizeCheckCode(queryText(req, 'code', 40));
+      const code = normalizeCheckCode(queryText(req, 'code', 40));
       if (!code) throw new PageNotFound();
-      sendSvg(res, await qrSvg(view.checkUrl(baseUrl(req), code)), 'no-store');
+      sendSvg(res, await qrSvg(checkUrl(baseUrl, code)), 'no-store');
     }),
   );
 
@@ -181,7 +182,7 @@ export function publicSite(deps: PublicSiteDeps): Router {
     '/charts/results-by-category.svg',
     wrap(async (req, res) => {
       const year = queryYear(req);
-      const data = await view.resultsByCategory(db, year);
+      const data = await resultsByCategory(db, year);
       sendSvg(res, await resultsByCategoryChart(data.categories, year ? `${year} 年度抽查结果分类` : undefined));
     }),
   );
@@ -190,7 +191,7 @@ export function publicSite(deps: PublicSiteDeps): Router {
     '/charts/inspections-by-street-month.svg',
     wrap(async (req, res) => {
       const year = queryYear(req);
-      const data = await view.inspectionsByStreetMonth(db, year);
+      const data = await inspectionsByStreetMonth(db, year);
       sendSvg(res, await streetMonthChart(data.cells, year ? `${year} 年度各街道每月抽查数` : undefined));
     }),
   );
@@ -199,7 +200,7 @@ export function publicSite(deps: PublicSiteDeps): Router {
     '/charts/problem-rate-by-grade.svg',
     wrap(async (req, res) => {
       const year = queryYear(req);
-      const data = await view.problemRateByGrade(db, year);
+      const data = await problemRateByGrade(db, year);
       sendSvg(res, await problemRateChart(data.groups, data.minGroup, year ? `${year} 年度各分类的问题发现率` : undefined));
     }),
   );

@@ -4,31 +4,19 @@
  * service was down runs when it comes back.
  */
 import type { Job, JobContext } from './scheduler.ts';
-import * as plansRepo from '../db/repositories/plans.ts';
-import * as plans from '../services/plans.ts';
+import { advanceTaskWindows as advanceWindows, commitDueTasks } from '../services/taskSchedule.ts';
 import { checkDeadlines } from '../services/deadlines.ts';
-import { shanghaiDate } from '../domain/time.ts';
 import { expireImportFiles } from '../services/imports/importJobs.ts';
-
-const SCHEDULER = (now: Date) => ({ name: 'scheduler', now });
 
 /** Approved tasks whose scheduled commitment time has come are committed (inputs frozen). */
 export const commitScheduledTasks: Job = {
   name: 'commit-scheduled-tasks',
   schedule: '* * * * *',
   async run({ db, now, logger }: JobContext) {
-    const due = (await plansRepo.tasksInStatus(db, ['approved'])).filter((t) => t.commit_at !== null && t.commit_at <= now.toISOString());
-    const committed: string[] = [];
-    for (const t of due) {
-      try {
-        await plans.commitTask(db, t.id, SCHEDULER(now));
-        committed.push(t.id);
-        logger.info({ task: t.id }, `已按计划承诺任务：${t.name}`);
-      } catch (e) {
-        logger.error({ task: t.id, err: e }, `按计划承诺任务失败：${t.name}`);
-      }
-    }
-    return { committed };
+    const { committed, failed } = await commitDueTasks(db, now);
+    for (const t of committed) logger.info({ task: t.id }, `已按计划承诺任务：${t.name}`);
+    for (const t of failed) logger.error({ task: t.id, err: t.error }, `按计划承诺任务失败：${t.name}`);
+    return { committed: committed.map((t) => t.id) };
   },
 };
 
@@ -37,21 +25,7 @@ export const advanceTaskWindows: Job = {
   name: 'advance-task-windows',
   schedule: '5 0 * * *',
   async run({ db, now, logger }: JobContext) {
-    const today = shanghaiDate(now);
-    const started: string[] = [];
-    const completed: string[] = [];
-    for (const t of await plansRepo.tasksInStatus(db, ['drawn'])) {
-      if (t.window_start <= today) {
-        await plans.startTask(db, t.id, SCHEDULER(now));
-        started.push(t.id);
-      }
-    }
-    for (const t of await plansRepo.tasksInStatus(db, ['in_progress'])) {
-      if (t.window_end < today) {
-        await plans.completeTask(db, t.id, SCHEDULER(now));
-        completed.push(t.id);
-      }
-    }
+    const { started, completed } = await advanceWindows(db, now);
     if (started.length || completed.length) logger.info({ started, completed }, '任务检查时段已更新');
     return { started, completed };
   },

@@ -5,18 +5,17 @@
  */
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
-import type { Executor } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
 import * as repo from '../db/repositories/accounts.ts';
 import * as inspectorsRepo from '../db/repositories/inspectors.ts';
 import * as referenceRepo from '../db/repositories/reference.ts';
-import type { Role } from '../db/schema.ts';
+import { ROLES, type Role, type UserActor } from '../domain/actor.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { nowIso } from '../domain/time.ts';
 import { audit } from './auditTrail.ts';
 
-export type { Role };
-export const ROLES: Role[] = ['admin', 'regulator', 'reviewer', 'inspector'];
+export { ROLES, type Role };
 export const ROLE_LABELS: Record<Role, string> = { admin: '管理员', regulator: '监管人员', reviewer: '审核人员', inspector: '执法检查人员' };
 
 const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, keylen: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
@@ -27,12 +26,22 @@ export const TOKEN_TTL_MS = 8 * 3600 * 1000;
 const FREE_ATTEMPTS = 3;
 const MAX_LOCK_SECONDS = 15 * 60;
 
-export interface AuthUser {
+/** The signed-in account as the API shows it (POST /auth/login, GET /auth/me). */
+export interface AccountView {
   id: string;
   username: string;
   role: Role;
   department: string | null;
   officer: string | null;
+}
+
+/** The actor of an account (a users row, or a session joined with its user). */
+export function actorOf(u: { id: string; username: string; role: Role; department_code: string | null; officer_certificate: string | null }): UserActor {
+  return { name: u.username, userId: u.id, role: u.role, department: u.department_code, officer: u.officer_certificate };
+}
+
+export function accountView(a: UserActor): AccountView {
+  return { id: a.userId, username: a.name, role: a.role, department: a.department, officer: a.officer };
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -60,7 +69,7 @@ export async function addUser(
   input: { username: string; role: string; department?: string; officer?: string; password: string },
   now = new Date(),
   actor = 'cli',
-): Promise<AuthUser> {
+): Promise<UserActor> {
   const username = (input.username ?? '').trim();
   if (!/^[\p{L}\p{N}_.@-]{2,64}$/u.test(username)) {
     throw new ValidationError('用户名须为 2–64 个字母、数字或 _ . @ -', [{ path: 'username', code: 'INVALID_USERNAME', message: '用户名无效' }], 'INVALID_USERNAME');
@@ -100,13 +109,13 @@ export async function addUser(
       created_at: nowIso(now),
       updated_at: nowIso(now),
       });
-      await audit(trx, { source: actor, now }, 'user.create', 'user', username, null, { role, department, officer });
+      await audit(trx, { name: actor, now }, 'user.create', 'user', username, null, { role, department, officer });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError(`用户名 ${username} 已存在`, 'USER_EXISTS');
     throw e;
   }
-  return { id, username, role, department, officer };
+  return { name: username, userId: id, role, department, officer };
 }
 
 async function mustUser(db: Executor, username: string) {
@@ -120,7 +129,7 @@ export async function disableUser(db: Executor, username: string, now = new Date
     const u = await mustUser(trx, username);
     await repo.updateUser(trx, u.id, { disabled_at: nowIso(now), updated_at: nowIso(now) });
     await repo.revokeSessionsOf(trx, u.id, nowIso(now));
-    await audit(trx, { source: actor, now }, 'user.disable', 'user', username, { disabled: u.disabled_at !== null }, { disabled: true });
+    await audit(trx, { name: actor, now }, 'user.disable', 'user', username, { disabled: u.disabled_at !== null }, { disabled: true });
   });
 }
 
@@ -132,7 +141,7 @@ export async function resetPassword(db: Executor, username: string, password: st
     const u = await mustUser(trx, username);
     await repo.updateUser(trx, u.id, { password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: nowIso(now) });
     await repo.revokeSessionsOf(trx, u.id, nowIso(now));
-    await audit(trx, { source: actor, now }, 'user.password-reset', 'user', username, null, { passwordReset: true });
+    await audit(trx, { name: actor, now }, 'user.password-reset', 'user', username, null, { passwordReset: true });
   });
 }
 
@@ -166,11 +175,11 @@ export async function login(db: Executor, username: string, password: string, no
   await claimLoginAttempt(db, u, now);
   const ok = await verifyPassword(password, u.password_hash);
   if (!ok || u.disabled_at) throw invalid();
-  await repo.updateUser(db, u.id, { failed_logins: 0, locked_until: null });
+  await repo.resetAttempts(db, u.id);
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS).toISOString();
   await repo.insertSession(db, { token_hash: tokenHash(token), user_id: u.id, created_at: nowIso(now), expires_at: expiresAt, revoked_at: null });
-  return { token, expiresAt, user: { id: u.id, username: u.username, role: u.role, department: u.department_code, officer: u.officer_certificate } as AuthUser };
+  return { token, expiresAt, user: accountView(actorOf(u)) };
 }
 
 /**
@@ -200,10 +209,10 @@ export async function logout(db: Executor, token: string, now = new Date()): Pro
 }
 
 /** The user a bearer token belongs to, or null when it is unknown, expired, revoked or disabled. */
-export async function authenticate(db: Executor, token: string, now = new Date()): Promise<AuthUser | null> {
+export async function authenticate(db: Executor, token: string, now = new Date()): Promise<UserActor | null> {
   const s = await repo.findSession(db, tokenHash(token), nowIso(now));
   if (!s) return null;
-  return { id: s.id, username: s.username, role: s.role, department: s.department_code, officer: s.officer_certificate };
+  return actorOf(s);
 }
 
 export async function listUsers(db: Executor) {

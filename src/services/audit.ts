@@ -24,9 +24,8 @@
  */
 import type { AuditLogTable } from '../db/auditSchema.ts';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { isSqlite } from '../db/migrate.ts';
-import { readSnapshot } from '../db/tx.ts';
+import { CanonicalJsonError, canonicalJson, type CanonicalJsonProblem } from '../domain/canonicalJson.ts';
+import { assertTransaction, readSnapshot } from '../db/tx.ts';
 import { failpoint } from './failpoints.ts';
 import {
   auditPage,
@@ -36,7 +35,7 @@ import {
   listAuditRows,
   readHead,
   setHeadHash,
-  sqliteFile,
+  storedJsonValue,
   type AuditExecutor,
   type AuditRow,
 } from '../db/repositories/audit.ts';
@@ -111,56 +110,21 @@ function invalid(message: string, path: string): ValidationError {
   return new ValidationError(message, [{ path, code: 'INVALID_AUDIT_ENTRY', message }], 'INVALID_AUDIT_ENTRY');
 }
 
-/** Code-point (= UTF-8 byte) order of keys, the same in every language. */
-function keyOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) || (a < b ? -1 : a > b ? 1 : 0);
-}
+const PROBLEM_TEXT: Record<CanonicalJsonProblem, string> = {
+  'not-finite': '不是有限数值',
+  cycle: '含有循环引用',
+  'not-plain-object': '不是普通对象',
+  'unsupported-type': '的类型无法表示为 JSON',
+};
 
-/**
- * Canonical JSON: keys sorted by code point at every level, no white space, `toJSON` honoured
- * (dates become ISO text), undefined properties left out and undefined array items null (as
- * JSON.stringify does). Refuses what JSON cannot carry faithfully: NaN and ±Infinity, bigint,
- * functions, symbols, class instances without toJSON (Map, Set, …) and cycles.
- */
-export function canonicalJson(value: unknown): string {
-  const stack = new Set<object>();
-  const enc = (input: unknown, path: string): string => {
-    let v = input;
-    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      v = (v as { toJSON: (key: string) => unknown }).toJSON('');
-    }
-    if (v === null) return 'null';
-    switch (typeof v) {
-      case 'string':
-        return JSON.stringify(v);
-      case 'boolean':
-        return v ? 'true' : 'false';
-      case 'number':
-        if (!Number.isFinite(v)) throw invalid(`${path} 不是有限数值（${String(v)}），无法记入审计日志`, path);
-        return JSON.stringify(v);
-      case 'object': {
-        if (stack.has(v)) throw invalid(`${path} 含有循环引用，无法记入审计日志`, path);
-        stack.add(v);
-        try {
-          if (Array.isArray(v)) {
-            return `[${v.map((x, i) => (x === undefined ? 'null' : enc(x, `${path}[${i}]`))).join(',')}]`;
-          }
-          const proto = Object.getPrototypeOf(v) as unknown;
-          if (proto !== Object.prototype && proto !== null) {
-            throw invalid(`${path} 不是普通对象（${(v as object).constructor?.name ?? '?'}），无法记入审计日志`, path);
-          }
-          const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-          entries.sort(([a], [b]) => keyOrder(a, b));
-          return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${enc(x, `${path}.${k}`)}`).join(',')}}`;
-        } finally {
-          stack.delete(v);
-        }
-      }
-      default:
-        throw invalid(`${path} 的类型（${typeof v}）无法记入审计日志`, path);
-    }
-  };
-  return enc(value, '$');
+/** Canonical JSON of a before/after value (src/domain/canonicalJson.ts), refused with INVALID_AUDIT_ENTRY. */
+function canonicalAuditJson(value: unknown): string {
+  try {
+    return canonicalJson(value);
+  } catch (e) {
+    if (!(e instanceof CanonicalJsonError)) throw e;
+    throw invalid(`${e.path} ${PROBLEM_TEXT[e.problem]}（${e.found}），无法记入审计日志`, e.path);
+  }
 }
 
 /** The fields an entry's hash covers, as stored: every column but the hash itself. */
@@ -190,20 +154,12 @@ function prepare(input: AuditInput, now: Date): Omit<HashedFields, 'seq' | 'prev
     action: field('action', input.action, 200),
     entity: field('entity', input.entity, 200),
     entity_id: field('entityId', input.entityId, 1000),
-    before: input.before === undefined || input.before === null ? null : canonicalJson(input.before),
-    after: input.after === undefined || input.after === null ? null : canonicalJson(input.after),
+    before: input.before === undefined || input.before === null ? null : canonicalAuditJson(input.before),
+    after: input.after === undefined || input.after === null ? null : canonicalAuditJson(input.after),
     note: note === null ? null : field('note', note, 10_000),
   };
 }
 
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text; // not ours (tampered); show it as it is
-  }
-}
 
 function toEntry(r: AuditRow): AuditEntry {
   return {
@@ -213,8 +169,8 @@ function toEntry(r: AuditRow): AuditEntry {
     action: r.action,
     entity: r.entity,
     entityId: r.entity_id,
-    before: parseJson(r.before),
-    after: parseJson(r.after),
+    before: storedJsonValue(r.before),
+    after: storedJsonValue(r.after),
     note: r.note,
     prevHash: r.prev_hash,
     hash: r.hash,
@@ -223,44 +179,6 @@ function toEntry(r: AuditRow): AuditEntry {
 
 // ---------------------------------------------------------------------------------------------
 // Append
-
-/**
- * better-sqlite3 waits for a lock by blocking its thread; two handles on one file in the same
- * process would therefore wait for each other forever (until busy_timeout). Appends that open
- * their own transaction take turns per file within the process; between processes the SQLite
- * write lock (and busy_timeout) does the same.
- */
-const sqliteTurns = new Map<string, Promise<void>>();
-const sqliteKeys = new WeakMap<object, Promise<string>>();
-let memoryKeys = 0;
-
-async function sqliteTurn<T>(db: AuditExecutor, fn: () => Promise<T>): Promise<T> {
-  let keyP = sqliteKeys.get(db);
-  if (!keyP) {
-    keyP = sqliteFile(db).then((f) => {
-      if (!f) return `:memory:${++memoryKeys}`;
-      try {
-        return fs.realpathSync(f);
-      } catch {
-        return f;
-      }
-    });
-    sqliteKeys.set(db, keyP);
-  }
-  const key = await keyP;
-  const before = sqliteTurns.get(key) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((r) => (release = r));
-  const tail = before.then(() => mine);
-  sqliteTurns.set(key, tail);
-  await before;
-  try {
-    return await fn();
-  } finally {
-    release();
-    if (sqliteTurns.get(key) === tail) sqliteTurns.delete(key);
-  }
-}
 
 async function append(trx: AuditExecutor, f: Omit<HashedFields, 'seq' | 'prev_hash'>): Promise<AuditEntry> {
   const { seq, prevHash } = await claimNextSeq(trx);
@@ -283,14 +201,14 @@ async function append(trx: AuditExecutor, f: Omit<HashedFields, 'seq' | 'prev_ha
  */
 export async function recordAudit(db: AuditExecutor, input: AuditInput, now: Date = new Date()): Promise<AuditEntry> {
   const fields = prepare(input, now);
-  if (db.isTransaction) {
-    const entry = await append(db, fields);
-    // Crash tests: killed here, the change and its entry must both be gone (one transaction).
-    failpoint('audit:appended');
-    return entry;
-  }
-  if (isSqlite(db)) return sqliteTurn(db, () => db.transaction().execute((trx) => append(trx, fields)));
-  return db.transaction().execute((trx) => append(trx, fields));
+  // Appended inside the caller's transaction, never in one of its own: the entry commits or
+  // rolls back with the change it records.
+  assertTransaction(db, `recordAudit(${input.action})`);
+  const entry = await append(db, fields);
+  // Crash tests: killed here, the change and its entry must both be gone (one transaction).
+  failpoint('audit:appended');
+  failpoint(`audit:appended:${input.action}`);
+  return entry;
 }
 
 export interface ImportAuditInput {

@@ -3,21 +3,16 @@
  * appended to the hash-chained log inside the caller's transaction. Bulk work (an import, the
  * demo load) writes one entry for the whole operation instead of one per row.
  */
-import type { Executor } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
 import { recordAudit } from './audit.ts';
+import type { Actor } from '../domain/actor.ts';
 
-export interface AuditContext {
-  source: string;
-  now?: Date;
-  /** Set by bulk operations that record themselves once. */
-  bulk?: boolean;
-}
 
 const plain = (v: unknown) => (v === undefined || v === null ? null : (JSON.parse(JSON.stringify(v)) as unknown));
 
 export async function audit(
   db: Executor,
-  ctx: AuditContext,
+  ctx: Actor,
   action: string,
   entity: string,
   entityId: string,
@@ -28,5 +23,5 @@ export async function audit(
   if (ctx.bulk) return;
   // The entry commits or rolls back with the change it records, never on its own.
   if (!db.isTransaction) throw new Error(`audit(${action}): must be called inside the use case's transaction (inTransaction)`);
-  await recordAudit(db, { actor: ctx.source, action, entity, entityId, before: plain(before), after: plain(after), note }, ctx.now ?? new Date());
+  await recordAudit(db, { actor: ctx.name, action, entity, entityId, before: plain(before), after: plain(after), note }, ctx.now ?? new Date());
 }

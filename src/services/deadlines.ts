@@ -5,11 +5,13 @@
  * warning, never guessed silently.
  */
 import crypto from 'node:crypto';
-import type { Executor } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
+import { toJson } from '../db/json.ts';
 import * as repo from '../db/repositories/plans.ts';
+import { inTransaction } from '../db/tx.ts';
 import { nowIso, shanghaiDate } from '../domain/time.ts';
 import { loadCalendar } from './calendar.ts';
-import { planDefaults } from './plans.ts';
+import { planDefaults } from './planDefaults.ts';
 
 export type DeadlineKind = 'publication' | 'abnormal-follow-up';
 
@@ -30,7 +32,7 @@ export async function openDeadline(
     state: 'open',
     met_on: null,
     flagged_at: null,
-    calendar_warnings: due.warnings.length ? JSON.stringify(due.warnings) : null,
+    calendar_warnings: due.warnings.length ? toJson(due.warnings) : null,
     created_at: nowIso(now),
   });
 }
@@ -64,24 +66,26 @@ export async function checkDeadlines(db: Executor, now = new Date()): Promise<De
   const calendar = loadCalendar();
   const approaching = planDefaults().approachingWorkingDays;
   const flags: DeadlineFlag[] = [];
-  for (const d of await repo.openDeadlines(db)) {
-    const left = calendar.workingDaysBetween(today, d.due_on);
-    const state = d.due_on < today ? 'overdue' : left.value <= approaching ? 'approaching' : 'open';
-    if (state !== d.state) await repo.updateDeadline(db, d.id, { state, flagged_at: state === 'open' ? null : nowIso(now) });
-    if (state !== 'open') {
-      flags.push({
-        id: d.id,
-        kind: d.kind,
-        subject: d.subject,
-        taskId: d.task_id,
-        uscc: d.uscc,
-        dueOn: d.due_on,
-        state,
-        workingDaysLeft: left.value,
-        warnings: [...(d.calendar_warnings ? (JSON.parse(d.calendar_warnings) as string[]) : []), ...left.warnings],
-      });
+  await inTransaction(db, async (trx) => {
+    for (const d of await repo.openDeadlines(trx)) {
+      const left = calendar.workingDaysBetween(today, d.due_on);
+      const state = d.due_on < today ? 'overdue' : left.value <= approaching ? 'approaching' : 'open';
+      if (state !== d.state) await repo.updateDeadline(trx, d.id, { state, flagged_at: state === 'open' ? null : nowIso(now) });
+      if (state !== 'open') {
+        flags.push({
+          id: d.id,
+          kind: d.kind,
+          subject: d.subject,
+          taskId: d.task_id,
+          uscc: d.uscc,
+          dueOn: d.due_on,
+          state,
+          workingDaysLeft: left.value,
+          warnings: [...(d.calendar_warnings ?? []), ...left.warnings],
+        });
+      }
     }
-  }
+  });
   return flags;
 }
 
@@ -101,6 +105,6 @@ export function deadlineView(d: Awaited<ReturnType<typeof repo.listDeadlines>>[n
     dueOn: d.due_on,
     state: d.state,
     metOn: d.met_on,
-    warnings: d.calendar_warnings ? (JSON.parse(d.calendar_warnings) as string[]) : [],
+    warnings: d.calendar_warnings ?? [],
   };
 }

@@ -3,10 +3,14 @@
  * only after the commitment), run (pure computation, written in one transaction), void, and
  * publish bundles. The computation itself lives in src/domain/draw.
  */
+import type { Actor } from '../domain/actor.ts';
 import crypto from 'node:crypto';
 import type { DbHandle } from '../db/connection.ts';
-import type { Executor } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
 import * as repo from '../db/repositories/draws.ts';
+import * as referenceRepo from '../db/repositories/reference.ts';
+import type { DrawSummary } from '../db/schema.ts';
+import { toJson } from '../db/json.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError, type Problem } from '../domain/errors.ts';
 import {
@@ -25,19 +29,8 @@ import { failpoint } from './failpoints.ts';
 import { audit } from './auditTrail.ts';
 
 /** What a run stores beside its selections (enough to rebuild a bundle without recomputing). */
-interface StoredSummary {
-  strata: Omit<BundleStratum, 'targetDecimal' | 'inclusionProbabilityDecimal'>[];
-  roundingOffsets: Record<string, string>;
-  excluded: { uscc: string; rule: ExclusionRule }[];
-  repairs: number;
-  loads: Record<string, number>;
-}
+type StoredSummary = DrawSummary;
 
-export interface Actor {
-  /** Who acts (user name, or 'cli:<os user>' until accounts exist). */
-  name: string;
-  now?: Date;
-}
 
 const SECRET_KEY = 'grade-salt-secret';
 
@@ -64,11 +57,11 @@ export function parseDrawParams(input: unknown, attempt = 1): DrawParams {
 /** Reads the registry as it is now into the draw's inputs (§2–3 of docs/draw-algorithm.md). */
 export async function gatherDrawInputs(db: Executor, params: DrawParams) {
   const problems: Problem[] = [];
-  const departments = await repo.findDepartments(db, params.departments.map((d) => d.code));
+  const departments = await referenceRepo.departmentsByCode(db, params.departments.map((d) => d.code));
   for (const d of params.departments) {
     if (!departments.some((x) => x.code === d.code)) problems.push({ path: 'departments', code: 'UNKNOWN_DEPARTMENT', message: `部门 ${d.code} 不存在` });
   }
-  const matters = await repo.findMatters(db, params.matters);
+  const matters = await referenceRepo.mattersByCode(db, params.matters);
   for (const code of params.matters) {
     const m = matters.find((x) => x.code === code);
     if (!m) problems.push({ path: 'matters', code: 'UNKNOWN_MATTER', message: `事项 ${code} 不在已公布的抽查事项清单中，不能检查` });
@@ -88,19 +81,19 @@ export async function gatherDrawInputs(db: Executor, params: DrawParams) {
   if (f.streets.length) columns.push('street');
   if (f.tags.length) columns.push('tags');
   const filtered = columns.length > 1;
-  for (const o of (await repo.scanActiveObjects(db, columns)) as Record<string, string | null>[]) {
+  for (const o of await repo.scanActiveObjects(db, columns)) {
     if (
       filtered &&
       !passesFilters(f, {
         entityType: o.entity_type ?? '',
         industryCode: o.industry_code ?? null,
         street: o.street ?? null,
-        tags: o.tags ? (JSON.parse(o.tags) as string[]) : [],
+        tags: o.tags ?? [],
       })
     ) {
       continue;
     }
-    frame.push({ uscc: o.uscc!, stratum: (o[gradeColumn] ?? 'U') as Stratum });
+    frame.push({ uscc: o.uscc, stratum: (o[gradeColumn] ?? 'U') as Stratum });
   }
   const present = new Set(frame.map((f) => f.stratum));
   const values = params.selection.mode === 'rates' ? params.selection.rates : params.selection.weights;
@@ -117,7 +110,7 @@ export async function gatherDrawInputs(db: Executor, params: DrawParams) {
   const used = await repo.capacityUsed(db, params.year);
   const officers = [];
   for (const o of await repo.officersCovering(db, params.departments.map((d) => d.code), params.window.start, params.window.end)) {
-    const quals = new Set(JSON.parse(o.qualifications) as string[]);
+    const quals = new Set(o.qualifications);
     const needed = matters.filter((m) => m.department_code === o.department_code).map((m) => m.code);
     if (!needed.every((m) => quals.has(m))) continue;
     officers.push({ certificateNo: o.certificate_no, department: o.department_code, capacity: Math.max(0, o.yearly_capacity - (used.get(o.certificate_no) ?? 0)) });
@@ -130,10 +123,10 @@ export async function gatherDrawInputs(db: Executor, params: DrawParams) {
   // History: visits the rules read (this year, the look-back window, each entity's latest).
   const all: HistoryRow[] = [];
   for (const h of await repo.allPastInspections(db)) {
-    if (frameSet.has(h.uscc)) all.push({ uscc: h.uscc, date: h.inspected_on, department: h.department_code, officers: JSON.parse(h.officers) as string[] });
+    if (frameSet.has(h.uscc)) all.push({ uscc: h.uscc, date: h.inspected_on, department: h.department_code, officers: h.officers });
   }
   for (const v of await repo.liveDrawVisits(db)) {
-    if (frameSet.has(v.uscc)) all.push({ uscc: v.uscc, date: v.window_start, department: `draw:${v.commitment.slice(0, 16)}`, officers: JSON.parse(v.team) as string[] });
+    if (frameSet.has(v.uscc)) all.push({ uscc: v.uscc, date: v.window_start, department: `draw:${v.commitment.slice(0, 16)}`, officers: v.team });
   }
   const latest = new Map<string, string>();
   for (const h of all) if (h.date > (latest.get(h.uscc) ?? '')) latest.set(h.uscc, h.date);
@@ -203,7 +196,7 @@ export async function writeCommit(trx: Executor, c: PreparedCommit, actor: Actor
     throw e;
   }
   await repo.insertDrawFiles(trx, FILE_NAMES.map((name) => ({ draw_id: c.id, name, sha256: sha256Hex(c.files[name]), content: c.files[name] })));
-  await audit(trx, { source: actor.name, now: actor.now }, 'draw.commit', 'draw', c.id, null, { task: c.params.task, taskKey: c.taskKey, commitment: c.commitment, attempt: c.params.attempt });
+  await audit(trx, actor, 'draw.commit', 'draw', c.id, null, { task: c.params.task, taskKey: c.taskKey, commitment: c.commitment, attempt: c.params.attempt });
 }
 
 /** Freezes the inputs and stores the commitment: publishable before any seed exists. */
@@ -246,7 +239,7 @@ export async function seedDraw(db: Executor, id: string, typed: string, actor: A
       seeded_by: actor.name,
     });
     if (!ok) throw new ConflictError(`抽取 ${id} 的随机数已由他人录入`, 'DRAW_ALREADY_SEEDED');
-    await audit(trx, { source: actor.name, now: actor.now }, 'draw.seed', 'draw', id, null, { randomness: typed, normalized, workingSeed });
+    await audit(trx, actor, 'draw.seed', 'draw', id, null, { randomness: typed, normalized, workingSeed });
   });
   return getDraw(db, id);
 }
@@ -304,7 +297,7 @@ export async function writeRun(trx: Executor, r: PreparedRun, actor: Actor): Pro
   try {
     await repo.insertSelections(
       trx,
-      c.selection.selected.map((s, i) => ({ draw_id: id, rank: i + 1, uscc: s.uscc, stratum: s.stratum, ticket: s.ticket, team: JSON.stringify(c.teams.teams[i]) })),
+      c.selection.selected.map((s, i) => ({ draw_id: id, rank: i + 1, uscc: s.uscc, stratum: s.stratum, ticket: s.ticket, team: toJson(c.teams.teams[i]) })),
     );
     failpoint('draw:after-selections');
     await repo.insertTeamMembers(
@@ -322,10 +315,10 @@ export async function writeRun(trx: Executor, r: PreparedRun, actor: Actor): Pro
     drawn_at: nowIso(actor.now),
     drawn_by: actor.name,
     result_digest: c.resultDigest,
-    summary: JSON.stringify(r.summary),
+    summary: toJson(r.summary),
   });
   if (!ok) throw new ConflictError(`抽取 ${id} 已由另一进程执行`, 'DRAW_ALREADY_RUN');
-  await audit(trx, { source: actor.name, now: actor.now }, 'draw.run', 'draw', id, null, { resultDigest: c.resultDigest, selected: c.selection.selected.length });
+  await audit(trx, actor, 'draw.run', 'draw', id, null, { resultDigest: c.resultDigest, selected: c.selection.selected.length });
   failpoint('draw:before-commit');
 }
 
@@ -345,14 +338,14 @@ export async function voidDraw(db: Executor, id: string, reason: string, actor: 
     if (d.status === 'voided') throw new ConflictError(`抽取 ${id} 已于 ${d.voided_at} 作废`, 'DRAW_VOIDED');
     const ok = await repo.transition(trx, id, d.status, { status: 'voided', voided_at: nowIso(actor.now), voided_by: actor.name, void_reason: why });
     if (!ok) throw new ConflictError(`抽取 ${id} 的状态刚被他人改变，请重试`, 'DRAW_CHANGED');
-    await audit(trx, { source: actor.name, now: actor.now }, 'draw.void', 'draw', id, { status: d.status }, { status: 'voided', reason: why });
+    await audit(trx, actor, 'draw.void', 'draw', id, { status: d.status }, { status: 'voided', reason: why });
   });
   return getDraw(db, id);
 }
 
 export async function getDraw(db: Executor, id: string) {
   const d = await mustFind(db, id);
-  const summary = d.summary ? (JSON.parse(d.summary) as StoredSummary) : null;
+  const summary = d.summary;
   return {
     id: d.id,
     task: d.task,
@@ -372,7 +365,7 @@ export async function getDraw(db: Executor, id: string) {
     selectedCount: d.status === 'drawn' || (d.status === 'voided' && d.drawn_at) ? await repo.countSelections(db, id) : 0,
     voided: d.voided_at ? { at: d.voided_at, by: d.voided_by, reason: d.void_reason } : null,
     voidedDrawsOfTask: await repo.countVoided(db, d.task_key),
-    params: JSON.parse(d.params) as DrawParams,
+    params: repo.paramsOf(d),
   };
 }
 
@@ -383,7 +376,7 @@ export async function listDraws(db: Executor, task?: string) {
 
 export async function drawSelections(db: Executor, id: string) {
   await mustFind(db, id);
-  return (await repo.selectionsOf(db, id)).map((s) => ({ rank: s.rank, uscc: s.uscc, ticket: s.ticket, team: JSON.parse(s.team) as string[] }));
+  return (await repo.selectionsOf(db, id)).map((s) => ({ rank: s.rank, uscc: s.uscc, ticket: s.ticket, team: s.team }));
 }
 
 const PSEUDONYM_KEY = 'staff-pseudonym-key';
@@ -404,9 +397,9 @@ export async function exportBundle(db: Executor, id: string, level: 'public' | '
   const d = await mustFind(db, id);
   if (!d.drawn_at || !d.summary) throw new ConflictError(`抽取 ${id} 还没有执行，没有可导出的结果`, 'DRAW_NOT_RUN');
   const files = (await repo.drawFiles(db, id)) as CanonicalFiles;
-  const summary = JSON.parse(d.summary) as StoredSummary;
+  const summary = d.summary;
   const selections = await repo.selectionsOf(db, id);
-  const selection = selections.map((s) => ({ rank: s.rank, uscc: s.uscc, ticket: s.ticket, team: JSON.parse(s.team) as string[] }));
+  const selection = selections.map((s) => ({ rank: s.rank, uscc: s.uscc, ticket: s.ticket, team: s.team }));
   const result: BundleResult = {
     strata: summary.strata.map((s) => ({
       ...s,

@@ -18,7 +18,8 @@ import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { csvWriter } from './csv.ts';
 import type { Db } from '../db/connection.ts';
-import type { Executor, ObjectRow } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
+import type { ObjectRow } from '../db/repositories/objects.ts';
 import type { InspectorRow } from '../db/repositories/inspectors.ts';
 import { inspectorPages, objectPages } from '../db/repositories/exportQueries.ts';
 import { COLUMNS, IMPORT_KIND_LABELS } from '../domain/columns.ts';
@@ -69,9 +70,8 @@ function word(labels: Record<string, string>, code: string): string {
 }
 
 /** A JSON list column as one cell: items joined with 、, which the importer splits on. */
-function joined(json: string): string {
-  const items = JSON.parse(json) as unknown;
-  return Array.isArray(items) ? items.map(String).join('、') : '';
+function joined(items: readonly string[]): string {
+  return items.join("、");
 }
 
 const text = <R>(width: number, value: (row: R) => CellValue): FieldOut<R> => ({ type: 'text', width, value });

@@ -1,12 +1,14 @@
 /**
- * Loads the versioned exemption and no-coercion lists from data/lists/exemption/*.json and
- * data/lists/no-coercion/*.json, validates every file (a malformed file stops the load with a
- * Chinese message naming the file and the field), and answers which versions are in force on a
- * date. Cached per folder. The evaluation itself is in src/domain/lists.ts; see docs/lists.md.
+ * Loads the versioned exemption and no-coercion lists from <DATA_DIR>/lists/exemption/*.json and
+ * <DATA_DIR>/lists/no-coercion/*.json (default data/lists), validates every file against its zod
+ * schema (src/domain/lists.ts; a malformed file stops the load with a Chinese message naming the
+ * file and the field), and answers which versions are in force on a date. Cached per folder. The
+ * server checks the files at start (src/config/startup.ts); the first call loads them otherwise.
+ * The evaluation itself is in src/domain/lists.ts; see docs/lists.md.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../config.ts';
+import { dataPaths, displayPath, projectRoot } from '../config.ts';
 import { AppError, type Problem } from '../domain/errors.ts';
 import {
   activeVersions,
@@ -20,8 +22,9 @@ import {
   type NoCoercionList,
 } from '../domain/lists.ts';
 import { isIsoDate, shanghaiDate } from '../domain/time.ts';
+import { problemsText, readDataFile } from '../schemas/dataFile.ts';
 
-/** Where the list files live unless told otherwise. */
+/** Where the list files live when neither DATA_DIR nor a folder is given. */
 export const DEFAULT_LISTS_DIR = path.join(projectRoot, 'data', 'lists');
 
 /** A malformed list file (or an inconsistent set of files). The message names the file and every problem. */
@@ -30,14 +33,7 @@ export class ListDataError extends AppError {
     readonly file: string,
     problems: Problem[],
   ) {
-    const shown = problems.slice(0, 10).map((p) => (p.path ? `${p.path}：${p.message}` : p.message));
-    const more = problems.length > 10 ? `；另有 ${problems.length - 10} 处问题` : '';
-    super(
-      500,
-      'LIST_DATA_INVALID',
-      `清单文件 ${file} 有误 (LIST_DATA_INVALID)：${shown.join('；')}${more}。格式见 docs/lists.md`,
-      problems,
-    );
+    super(500, 'LIST_DATA_INVALID', `清单文件 ${file} 有误 (LIST_DATA_INVALID)：${problemsText(problems)}。格式见 docs/lists.md`, problems);
   }
 }
 
@@ -55,27 +51,14 @@ export interface ListVersionInfo extends ListMeta {
   file: string;
 }
 
-function display(file: string): string {
-  const rel = path.relative(projectRoot, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
+const display = displayPath;
 
 /** Reads and checks one list file; `list` is the folder it sits in. Throws ListDataError. */
 export function readListFile(file: string, list: ListKind): AnyList {
   const shown = display(file);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ListDataError(shown, [{ code: 'LIST_DATA_INVALID', message: `无法读取（${(e as Error).message}）` }]);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new ListDataError(shown, [{ code: 'LIST_DATA_INVALID', message: `不是有效的 JSON（${(e as Error).message}）` }]);
-  }
-  const { value, problems } = validateListDocument(doc, { list, version: path.basename(file, '.json') });
+  const doc = readDataFile(file, 'LIST_DATA_INVALID', '清单文件应放在 lists/exemption/ 或 lists/no-coercion/ 下');
+  if (!doc.ok) throw new ListDataError(shown, doc.problems);
+  const { value, problems } = validateListDocument(doc.value, { list, version: path.basename(file, '.json') });
   if (!value || problems.length > 0) throw new ListDataError(shown, problems);
   return value;
 }
@@ -83,13 +66,13 @@ export function readListFile(file: string, list: ListKind): AnyList {
 const cache = new Map<string, LoadedLists>();
 
 /**
- * Every list version under `dir` (default data/lists), checked, sorted by series then date.
+ * Every list version under `dir` (default <DATA_DIR>/lists), checked, sorted by series then date.
  * A missing default folder (or a missing exemption/ or no-coercion/ subfolder) means no lists;
  * a missing folder that was named explicitly is an error. Versions of one series must not
  * overlap in time. A failed load is not cached.
  */
 export function loadLists(opts: { dir?: string } = {}): LoadedLists {
-  const dir = path.resolve(opts.dir ?? DEFAULT_LISTS_DIR);
+  const dir = path.resolve(opts.dir ?? dataPaths().lists);
   const cached = cache.get(dir);
   if (cached) return cached;
   if (!fs.existsSync(dir)) {

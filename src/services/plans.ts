@@ -4,16 +4,14 @@
  * the same period into one visit per entity ("进一次门、查多项事").
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import type { Insertable } from 'kysely';
 import type { VisitTable } from '../db/schema.ts';
-import { projectRoot } from '../config.ts';
 import * as repo from '../db/repositories/plans.ts';
 import * as referenceRepo from '../db/repositories/reference.ts';
 import * as drawsRepo from '../db/repositories/draws.ts';
-import type { Executor } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
+import { toJson } from '../db/json.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Problem } from '../domain/errors.ts';
 import {
@@ -27,22 +25,11 @@ import { isIsoDate, nowIso } from '../domain/time.ts';
 import * as draws from './draws.ts';
 import { audit } from './auditTrail.ts';
 import { listDeadlines, meetDeadline, openPublicationDeadline } from './deadlines.ts';
-import type { Actor } from './draws.ts';
-import type { AuthUser } from './accounts.ts';
+import type { Actor } from '../domain/actor.ts';
 import * as scope from './scope.ts';
+import { planDefaults } from './planDefaults.ts';
 
-export type { Actor };
 
-let defaultsCache: PlanDefaults | undefined;
-
-/** Task defaults from data/plan-defaults.json (configurable by the regulator). */
-export function planDefaults(file = path.join(projectRoot, 'data', 'plan-defaults.json')): PlanDefaults {
-  if (defaultsCache) return defaultsCache;
-  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as PlanDefaults & { $comment?: string };
-  delete raw.$comment;
-  defaultsCache = raw;
-  return raw;
-}
 
 // ----------------------------------------------------------------------------------- input
 
@@ -96,13 +83,13 @@ function taskView(t: repo.TaskRow) {
     name: t.name,
     status: t.status,
     statusLabel: TASK_STATUS_LABELS[t.status],
-    departments: JSON.parse(t.departments) as { code: string; officersPerTeam: number }[],
+    departments: t.departments,
     leadDepartment: t.lead_department,
-    matters: JSON.parse(t.matters) as string[],
-    filters: JSON.parse(t.filters),
-    selection: JSON.parse(t.selection),
-    excludeStrata: JSON.parse(t.exclude_strata),
-    exclusions: JSON.parse(t.exclusions),
+    matters: t.matters,
+    filters: t.filters,
+    selection: t.selection,
+    excludeStrata: t.exclude_strata,
+    exclusions: t.exclusions,
     stratifyBy: t.stratify_by,
     window: { start: t.window_start, end: t.window_end },
     method: t.method,
@@ -135,7 +122,7 @@ export async function createPlan(db: Executor, input: { organization: string; ye
         created_at: nowIso(actor.now),
         created_by: actor.name,
       });
-      await audit(trx, { source: actor.name, now: actor.now }, 'plan.create', 'plan', id, null, { organization: org.code, year: input.year });
+      await audit(trx, actor, 'plan.create', 'plan', id, null, { organization: org.code, year: input.year });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError(`${org.name} 已有 ${input.year} 年度抽查计划`, 'PLAN_EXISTS');
@@ -149,7 +136,7 @@ export async function createPlan(db: Executor, input: { organization: string; ye
  * and merged visits only for those tasks (see visitsFor). Without a viewer (CLI, jobs, services
  * acting for the installation), or for administrators and reviewers, everything.
  */
-export async function getPlan(db: Executor, id: string, viewer?: AuthUser) {
+export async function getPlan(db: Executor, id: string, viewer?: Actor) {
   const p = await repo.findPlan(db, id);
   if (!p) throw new NotFoundError(`没有编号为 ${id} 的抽查计划`, 'PLAN_NOT_FOUND');
   const tasks = (await repo.listTasks(db, id)).filter((t) => scope.taskInScope(viewer, t));
@@ -168,7 +155,7 @@ export async function getPlan(db: Executor, id: string, viewer?: AuthUser) {
 }
 
 /** Plans of a year; a regulator sees its own department's plans and those with a task it takes part in. */
-export async function listPlans(db: Executor, year?: number, viewer?: AuthUser) {
+export async function listPlans(db: Executor, year?: number, viewer?: Actor) {
   const all = await Promise.all((await repo.listPlans(db, year)).map((p) => getPlan(db, p.id, viewer)));
   return all.filter((p) => !viewer || viewer.role !== 'regulator' || p.organization === viewer.department || p.tasks.length > 0);
 }
@@ -206,12 +193,12 @@ async function taskColumns(db: Executor, t: z.output<typeof taskInput>) {
   const selection = t.selection ?? { mode: 'rates', rates: d.rates };
   return {
     lead_department: t.lead.code,
-    departments: JSON.stringify([t.lead, ...t.partners]),
-    matters: JSON.stringify(t.matters),
-    filters: JSON.stringify(t.filters),
-    selection: JSON.stringify(selection),
-    exclude_strata: JSON.stringify(t.excludeStrata),
-    exclusions: JSON.stringify({
+    departments: toJson([t.lead, ...t.partners]),
+    matters: toJson(t.matters),
+    filters: toJson(t.filters),
+    selection: toJson(selection),
+    exclude_strata: toJson(t.excludeStrata),
+    exclusions: toJson({
       // The lead department's published yearly cap per enterprise, else the plan default.
       yearlyCap: t.exclusions.yearlyCap !== undefined ? t.exclusions.yearlyCap : (lead?.yearly_cap ?? d.yearlyCap),
       lookbackDays: t.exclusions.lookbackDays !== undefined ? t.exclusions.lookbackDays : d.lookbackDays,
@@ -226,7 +213,7 @@ async function taskColumns(db: Executor, t: z.output<typeof taskInput>) {
 }
 
 async function recordEvent(db: Executor, taskId: string, from: TaskStatus | null, to: TaskStatus, actor: Actor, note?: string) {
-  await audit(db, { source: actor.name, now: actor.now }, from === null ? 'task.create' : `task.${to}`, 'task', taskId, from === null ? null : { status: from }, { status: to }, note);
+  await audit(db, actor, from === null ? 'task.create' : `task.${to}`, 'task', taskId, from === null ? null : { status: from }, { status: to }, note);
   await repo.insertTaskEvent(db, { task_id: taskId, from_status: from, to_status: to, actor: actor.name, at: nowIso(actor.now), note: note ?? null });
 }
 
@@ -287,12 +274,12 @@ export function drawInputOf(task: repo.TaskRow) {
     year: Number(task.window_start.slice(0, 4)),
     window: { start: task.window_start, end: task.window_end },
     stratifyBy: task.stratify_by,
-    selection: JSON.parse(task.selection),
-    excludeStrata: JSON.parse(task.exclude_strata),
-    filters: JSON.parse(task.filters),
-    exclusions: JSON.parse(task.exclusions),
-    matters: JSON.parse(task.matters),
-    departments: JSON.parse(task.departments),
+    selection: task.selection,
+    excludeStrata: task.exclude_strata,
+    filters: task.filters,
+    exclusions: task.exclusions,
+    matters: task.matters,
+    departments: task.departments,
     randomnessSource: task.randomness_source,
   };
 }
@@ -456,12 +443,12 @@ async function mergeVisitsIn(db: Executor, planId: string, actor: Actor) {
   const byDraw = new Map(tasks.map((t) => [t.draw_id!, t]));
   const selections = await repo.drawSelectionsOfTasks(db, [...byDraw.keys()]);
   const notified = (await repo.visitsOf(db, planId)).filter((v) => v.notified_at);
-  const alreadyNotified = new Set(notified.flatMap((v) => (JSON.parse(v.task_ids) as string[]).map((t) => `${t}|${v.uscc}`)));
+  const alreadyNotified = new Set(notified.flatMap((v) => v.task_ids.map((t) => `${t}|${v.uscc}`)));
   const perEntity = new Map<string, { task: repo.TaskRow; team: string[] }[]>();
   for (const s of selections) {
     const task = byDraw.get(s.draw_id)!;
     if (alreadyNotified.has(`${task.id}|${s.uscc}`)) continue;
-    perEntity.set(s.uscc, [...(perEntity.get(s.uscc) ?? []), { task, team: JSON.parse(s.team) as string[] }]);
+    perEntity.set(s.uscc, [...(perEntity.get(s.uscc) ?? []), { task, team: s.team }]);
   }
   const rows: Insertable<VisitTable>[] = [];
   const now = nowIso(actor.now);
@@ -479,9 +466,9 @@ async function mergeVisitsIn(db: Executor, planId: string, actor: Actor) {
         uscc,
         window_start: start,
         window_end: end,
-        task_ids: JSON.stringify(group.map((g) => g.task.id)),
-        matters: JSON.stringify([...new Set(group.flatMap((g) => JSON.parse(g.task.matters) as string[]))]),
-        team: JSON.stringify([...new Set(group.flatMap((g) => g.team))]),
+        task_ids: toJson(group.map((g) => g.task.id)),
+        matters: toJson([...new Set(group.flatMap((g) => g.task.matters))]),
+        team: toJson([...new Set(group.flatMap((g) => g.team))]),
         notified_at: null,
         created_at: now,
       });
@@ -511,13 +498,13 @@ async function mergeVisitsIn(db: Executor, planId: string, actor: Actor) {
  * then only those tasks, their matters and the officers drawn for them — never what another
  * department's task brought to the visit.
  */
-async function visitsFor(db: Executor, planId: string, viewer?: AuthUser) {
+async function visitsFor(db: Executor, planId: string, viewer?: Actor) {
   const visits = (await repo.visitsOf(db, planId)).map((v) => ({
     uscc: v.uscc,
     window: { start: v.window_start, end: v.window_end },
-    tasks: JSON.parse(v.task_ids) as string[],
-    matters: JSON.parse(v.matters) as string[],
-    team: JSON.parse(v.team) as string[],
+    tasks: v.task_ids,
+    matters: v.matters,
+    team: v.team,
     notifiedAt: v.notified_at,
   }));
   if (scope.seesAll(viewer)) return visits;
@@ -525,19 +512,19 @@ async function visitsFor(db: Executor, planId: string, viewer?: AuthUser) {
   const byId = new Map(visible.map((t) => [t.id, t]));
   const teams = new Map<string, string[]>();
   for (const s of await repo.drawSelectionsOfTasks(db, visible.map((t) => t.draw_id!))) {
-    teams.set(`${s.draw_id}|${s.uscc}`, JSON.parse(s.team) as string[]);
+    teams.set(`${s.draw_id}|${s.uscc}`, s.team);
   }
   const out: typeof visits = [];
   for (const v of visits) {
     const mine = v.tasks.filter((id) => byId.has(id));
     if (!mine.length) continue;
-    const matters = new Set(mine.flatMap((id) => JSON.parse(byId.get(id)!.matters) as string[]));
+    const matters = new Set(mine.flatMap((id) => byId.get(id)!.matters));
     const team = new Set(mine.flatMap((id) => teams.get(`${byId.get(id)!.draw_id}|${v.uscc}`) ?? []));
     out.push({ ...v, tasks: mine, matters: v.matters.filter((m) => matters.has(m)), team: v.team.filter((c) => team.has(c)) });
   }
   return out;
 }
 
-export async function planVisits(db: Executor, planId: string, viewer?: AuthUser) {
+export async function planVisits(db: Executor, planId: string, viewer?: Actor) {
   return visitsFor(db, planId, viewer);
 }

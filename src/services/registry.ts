@@ -3,13 +3,13 @@
  * a superseded grade goes to grade_history with its dates, and every changed row to
  * registry_changes with its before and after.
  */
-import type { ObjectTable, InspectorTable } from '../db/schema.ts';
 import * as objectsRepo from '../db/repositories/objects.ts';
 import * as inspectorsRepo from '../db/repositories/inspectors.ts';
 import * as referenceRepo from '../db/repositories/reference.ts';
 import * as historyRepo from '../db/repositories/history.ts';
-import type { Executor, ObjectFilters } from '../db/repositories/objects.ts';
-import type { InspectorFilters } from '../db/repositories/inspectors.ts';
+import type { Executor } from '../db/connection.ts';
+import type { ObjectFilters, ObjectRow } from '../db/repositories/objects.ts';
+import type { InspectorFilters, InspectorRow } from '../db/repositories/inspectors.ts';
 import { inTransaction } from '../db/tx.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import {
@@ -20,36 +20,23 @@ import {
 import { nowIso, shanghaiDate } from '../domain/time.ts';
 import { objectView, inspectorView, departmentView, matterView } from './views.ts';
 import { audit } from './auditTrail.ts';
-import type { AuthUser } from './accounts.ts';
+import type { Actor } from '../domain/actor.ts';
 import * as scope from './scope.ts';
 
-export interface WriteContext {
-  /** Who or what made the change: the user name, 'import:<user>:<file hash>', 'demo'. */
-  source: string;
-  now?: Date;
-  /** A bulk operation (import, demo load) that writes one audit entry for itself. */
-  bulk?: boolean;
-  /**
-   * The signed-in user on whose behalf the write happens (an API call, a console form, an
-   * uploaded file): its role and department scope are checked here, for every record and every
-   * imported row alike. Absent for the operator's CLI, the demo loader and scheduled jobs.
-   */
-  user?: AuthUser;
-}
 
 export interface Page {
   limit: number;
   offset: number;
 }
 
-function stamp(ctx: WriteContext) {
+function stamp(ctx: Actor) {
   const at = ctx.now ?? new Date();
   return { iso: nowIso(at), today: shanghaiDate(at) };
 }
 
 /** Object patch → column values (only the fields present). */
-function objectColumns(p: ObjectPatch): Partial<ObjectTable> {
-  const c: Partial<ObjectTable> = {};
+function objectColumns(p: ObjectPatch): Partial<ObjectRow> {
+  const c: Partial<ObjectRow> = {};
   if (p.name !== undefined) c.name = p.name;
   if (p.entityType !== undefined) c.entity_type = p.entityType;
   if (p.industryCode !== undefined) c.industry_code = p.industryCode;
@@ -61,14 +48,17 @@ function objectColumns(p: ObjectPatch): Partial<ObjectTable> {
   if (p.creditGrade !== undefined) c.credit_grade = p.creditGrade;
   if (p.gradedOn !== undefined) c.graded_on = p.gradedOn;
   if (p.sectorGrade !== undefined) c.sector_grade = p.sectorGrade;
-  if (p.tags !== undefined) c.tags = JSON.stringify(p.tags);
+  if (p.tags !== undefined) c.tags = p.tags;
   return c;
 }
+
+/** Field values compare by content: lists (tags, qualifications) as lists. */
+const sameValue = (a: unknown, b: unknown) => a === b || (Array.isArray(a) && Array.isArray(b) && JSON.stringify(a) === JSON.stringify(b));
 
 /** Only the columns whose value differs from the stored row. */
 function diff<T extends object>(stored: T, wanted: Partial<T>): Partial<T> {
   const out: Partial<T> = {};
-  for (const k of Object.keys(wanted) as (keyof T)[]) if (wanted[k] !== stored[k]) out[k] = wanted[k];
+  for (const k of Object.keys(wanted) as (keyof T)[]) if (!sameValue(wanted[k], stored[k])) out[k] = wanted[k];
   return out;
 }
 
@@ -81,7 +71,7 @@ function pick<T extends object>(row: T, keys: (keyof T)[]): Partial<T> {
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 /** Creates or updates one object; fields absent from the patch keep their stored values. */
-export async function upsertObject(db: Executor, patch: ObjectPatch, ctx: WriteContext): Promise<UpsertOutcome> {
+export async function upsertObject(db: Executor, patch: ObjectPatch, ctx: Actor): Promise<UpsertOutcome> {
   const { iso, today } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const stored = await objectsRepo.findObject(trx, patch.uscc);
@@ -106,7 +96,7 @@ export async function upsertObject(db: Executor, patch: ObjectPatch, ctx: WriteC
         graded_on: patch.creditGrade ? (patch.gradedOn ?? today) : null,
         sector_grade: patch.sectorGrade ?? null,
         sector_graded_on: patch.sectorGrade ? today : null,
-        tags: JSON.stringify(patch.tags ?? []),
+        tags: patch.tags ?? [],
         created_at: iso,
         updated_at: iso,
       });
@@ -148,16 +138,16 @@ export async function upsertObject(db: Executor, patch: ObjectPatch, ctx: WriteC
       registry: 'object',
       key: stored.uscc,
       changed_at: iso,
-      source: ctx.source,
-      before: JSON.stringify(pick(stored, Object.keys(changes) as (keyof ObjectTable)[])),
-      after: JSON.stringify(changes),
+      source: ctx.name,
+      before: pick(stored, Object.keys(changes) as (keyof ObjectRow)[]),
+      after: changes,
     });
-    await audit(trx, ctx, 'object.update', 'object', stored.uscc, pick(stored, Object.keys(changes) as (keyof ObjectTable)[]), changes);
+    await audit(trx, ctx, 'object.update', 'object', stored.uscc, pick(stored, Object.keys(changes) as (keyof ObjectRow)[]), changes);
     return 'updated';
   });
 }
 
-export async function createObject(db: Executor, patch: ObjectPatch, ctx: WriteContext) {
+export async function createObject(db: Executor, patch: ObjectPatch, ctx: Actor) {
   return inTransaction(db, async (trx) => {
     if (await objectsRepo.findObject(trx, patch.uscc)) {
       throw new ConflictError(`统一社会信用代码 ${patch.uscc} 已在名录中；修改请用 PATCH /api/v1/objects/${patch.uscc}`, 'OBJECT_EXISTS');
@@ -167,7 +157,7 @@ export async function createObject(db: Executor, patch: ObjectPatch, ctx: WriteC
   });
 }
 
-export async function updateObject(db: Executor, uscc: string, patch: Omit<ObjectPatch, 'uscc'>, ctx: WriteContext) {
+export async function updateObject(db: Executor, uscc: string, patch: Omit<ObjectPatch, 'uscc'>, ctx: Actor) {
   return inTransaction(db, async (trx) => {
     if (!(await objectsRepo.findObject(trx, uscc))) throw objectNotFound(uscc);
     await upsertObject(trx, { ...patch, uscc }, ctx);
@@ -211,7 +201,7 @@ export async function listObjects(db: Executor, filters: ObjectFilters, page: Pa
 }
 
 /** Puts an entity on the abnormal-operation list (经营异常名录): a membership, not a status. */
-export async function addAbnormalListing(db: Executor, uscc: string, listedOn: string, reason: string, ctx: WriteContext) {
+export async function addAbnormalListing(db: Executor, uscc: string, listedOn: string, reason: string, ctx: Actor) {
   return inTransaction(db, async (trx) => {
     if (!(await objectsRepo.findObject(trx, uscc))) throw objectNotFound(uscc);
     const open = (await objectsRepo.listAbnormalListings(trx, uscc)).find((a) => a.removed_on === null);
@@ -223,7 +213,7 @@ export async function addAbnormalListing(db: Executor, uscc: string, listedOn: s
 }
 
 /** Ends a membership through credit restoration (信用修复) or another removal reason. */
-export async function removeAbnormalListing(db: Executor, uscc: string, removedOn: string, reason: string, ctx: WriteContext = { source: 'system' }) {
+export async function removeAbnormalListing(db: Executor, uscc: string, removedOn: string, reason: string, ctx: Actor = { name: 'system' }) {
   return inTransaction(db, async (trx) => {
     if (!(await objectsRepo.findObject(trx, uscc))) throw objectNotFound(uscc);
     const open = (await objectsRepo.listAbnormalListings(trx, uscc)).find((a) => a.removed_on === null);
@@ -254,8 +244,8 @@ export async function resolveDepartment(db: Executor, codeOrName: string): Promi
   );
 }
 
-export async function upsertDepartment(db: Executor, rec: DepartmentRecord, ctx: WriteContext): Promise<UpsertOutcome> {
-  scope.assertDepartmentWrite(ctx.user);
+export async function upsertDepartment(db: Executor, rec: DepartmentRecord, ctx: Actor): Promise<UpsertOutcome> {
+  scope.assertDepartmentWrite(ctx);
   const { iso } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const stored = await referenceRepo.findDepartment(trx, rec.code);
@@ -278,12 +268,12 @@ export async function listDepartments(db: Executor) {
 
 // ---------------------------------------------------------------------------- matters
 
-export async function upsertMatter(db: Executor, rec: MatterPatch, ctx: WriteContext): Promise<UpsertOutcome> {
+export async function upsertMatter(db: Executor, rec: MatterPatch, ctx: Actor): Promise<UpsertOutcome> {
   const { iso } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const stored = await referenceRepo.findMatter(trx, rec.code);
     const departmentCode = rec.department ? await resolveDepartment(trx, rec.department) : stored?.department_code;
-    scope.assertMatterWrite(ctx.user, stored?.department_code, rec.department ? departmentCode : undefined);
+    scope.assertMatterWrite(ctx, stored?.department_code, rec.department ? departmentCode : undefined);
     const importance = rec.importance ?? stored?.importance;
     const ratioCap = rec.ratioCap ?? (rec.importance === 'key' ? null : stored?.ratio_cap ?? null);
     if (!departmentCode || !importance || !(rec.name ?? stored?.name)) {
@@ -303,7 +293,7 @@ export async function upsertMatter(db: Executor, rec: MatterPatch, ctx: WriteCon
       legal_basis: rec.legalBasis ?? stored?.legal_basis ?? null,
       importance,
       ratio_cap: ratioCap,
-      entity_types: rec.entityTypes ? JSON.stringify(rec.entityTypes) : (stored?.entity_types ?? '[]'),
+      entity_types: rec.entityTypes ?? stored?.entity_types ?? [],
       method: rec.method ?? stored?.method ?? null,
     };
     if (!stored) {
@@ -335,18 +325,18 @@ function inspectorNotFound(no: string) {
   return new NotFoundError(`执法检查人员名录中没有执法证号为 ${no} 的人员`, 'INSPECTOR_NOT_FOUND');
 }
 
-export async function upsertInspector(db: Executor, patch: InspectorPatch, ctx: WriteContext): Promise<UpsertOutcome> {
+export async function upsertInspector(db: Executor, patch: InspectorPatch, ctx: Actor): Promise<UpsertOutcome> {
   const { iso } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const stored = await inspectorsRepo.findInspector(trx, patch.certificateNo);
     const department = patch.department ? await resolveDepartment(trx, patch.department) : undefined;
-    scope.assertInspectorWrite(ctx.user, stored?.department_code, department);
-    const wanted: Partial<InspectorTable> = {};
+    scope.assertInspectorWrite(ctx, stored?.department_code, department);
+    const wanted: Partial<InspectorRow> = {};
     if (patch.name !== undefined) wanted.name = patch.name;
     if (department !== undefined) wanted.department_code = department;
     if (patch.validFrom !== undefined) wanted.valid_from = patch.validFrom;
     if (patch.validTo !== undefined) wanted.valid_to = patch.validTo;
-    if (patch.qualifications !== undefined) wanted.qualifications = JSON.stringify(patch.qualifications);
+    if (patch.qualifications !== undefined) wanted.qualifications = patch.qualifications;
     if (patch.status !== undefined) wanted.status = patch.status;
     if (patch.kind !== undefined) wanted.kind = patch.kind;
     if (patch.yearlyCapacity !== undefined) wanted.yearly_capacity = patch.yearlyCapacity;
@@ -363,7 +353,7 @@ export async function upsertInspector(db: Executor, patch: InspectorPatch, ctx: 
         department_code: department,
         valid_from: patch.validFrom ?? null,
         valid_to: patch.validTo ?? null,
-        qualifications: JSON.stringify(patch.qualifications ?? []),
+        qualifications: patch.qualifications ?? [],
         status: patch.status ?? 'active',
         kind: patch.kind ?? 'officer',
         yearly_capacity: patch.yearlyCapacity ?? 0,
@@ -383,16 +373,16 @@ export async function upsertInspector(db: Executor, patch: InspectorPatch, ctx: 
       registry: 'inspector',
       key: stored.certificate_no,
       changed_at: iso,
-      source: ctx.source,
-      before: JSON.stringify(pick(stored, Object.keys(changes) as (keyof InspectorTable)[])),
-      after: JSON.stringify(changes),
+      source: ctx.name,
+      before: pick(stored, Object.keys(changes) as (keyof InspectorRow)[]),
+      after: changes,
     });
-    await audit(trx, ctx, 'inspector.update', 'inspector', stored.certificate_no, pick(stored, Object.keys(changes) as (keyof InspectorTable)[]), changes);
+    await audit(trx, ctx, 'inspector.update', 'inspector', stored.certificate_no, pick(stored, Object.keys(changes) as (keyof InspectorRow)[]), changes);
     return 'updated';
   });
 }
 
-export async function createInspector(db: Executor, patch: InspectorPatch, ctx: WriteContext) {
+export async function createInspector(db: Executor, patch: InspectorPatch, ctx: Actor) {
   return inTransaction(db, async (trx) => {
     if (await inspectorsRepo.findInspector(trx, patch.certificateNo)) {
       throw new ConflictError(`执法证号 ${patch.certificateNo} 已在名录中；修改请用 PATCH`, 'INSPECTOR_EXISTS');
@@ -402,7 +392,7 @@ export async function createInspector(db: Executor, patch: InspectorPatch, ctx: 
   });
 }
 
-export async function updateInspector(db: Executor, certificateNo: string, patch: Omit<InspectorPatch, 'certificateNo'>, ctx: WriteContext) {
+export async function updateInspector(db: Executor, certificateNo: string, patch: Omit<InspectorPatch, 'certificateNo'>, ctx: Actor) {
   return inTransaction(db, async (trx) => {
     if (!(await inspectorsRepo.findInspector(trx, certificateNo))) throw inspectorNotFound(certificateNo);
     await upsertInspector(trx, { ...patch, certificateNo }, ctx);
@@ -426,12 +416,12 @@ export async function listInspectors(db: Executor, filters: InspectorFilters, pa
 }
 
 /** Declares a conflict (回避) between an officer and an entity. */
-export async function declareConflict(db: Executor, rec: ConflictRecord, ctx: WriteContext): Promise<UpsertOutcome> {
+export async function declareConflict(db: Executor, rec: ConflictRecord, ctx: Actor): Promise<UpsertOutcome> {
   const { iso, today } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const inspector = await inspectorsRepo.findInspector(trx, rec.certificateNo);
     if (!inspector) throw inspectorNotFound(rec.certificateNo);
-    scope.assertInspectorWrite(ctx.user, inspector.department_code, undefined);
+    scope.assertInspectorWrite(ctx, inspector.department_code, undefined);
     const created = await inspectorsRepo.upsertConflict(trx, {
       certificate_no: rec.certificateNo,
       uscc: rec.uscc,
@@ -447,17 +437,17 @@ export async function declareConflict(db: Executor, rec: ConflictRecord, ctx: Wr
 
 // ---------------------------------------------------------------------------- history from the old platform
 
-export async function recordPastInspection(db: Executor, rec: InspectionRecord, ctx: WriteContext): Promise<UpsertOutcome> {
+export async function recordPastInspection(db: Executor, rec: InspectionRecord, ctx: Actor): Promise<UpsertOutcome> {
   const { iso } = stamp(ctx);
   return inTransaction(db, async (trx) => {
     const department = await resolveDepartment(trx, rec.department);
-    scope.assertPastInspectionWrite(ctx.user, department);
+    scope.assertPastInspectionWrite(ctx, department);
     const created = await historyRepo.upsertPastInspection(trx, {
       uscc: rec.uscc,
       inspected_on: rec.inspectedOn,
       department_code: department,
-      officers: JSON.stringify([...new Set(rec.officers)].sort()),
-      result_codes: JSON.stringify(rec.resultCodes),
+      officers: [...new Set(rec.officers)].sort(),
+      result_codes: rec.resultCodes,
       task_ref: rec.taskRef ?? null,
       created_at: iso,
     });
@@ -465,16 +455,18 @@ export async function recordPastInspection(db: Executor, rec: InspectionRecord, 
   });
 }
 
-export async function recordPastViolation(db: Executor, rec: ViolationRecord, ctx: WriteContext): Promise<UpsertOutcome> {
-  scope.assertPastViolationWrite(ctx.user);
+export async function recordPastViolation(db: Executor, rec: ViolationRecord, ctx: Actor): Promise<UpsertOutcome> {
+  scope.assertPastViolationWrite(ctx);
   const { iso } = stamp(ctx);
-  const created = await historyRepo.upsertPastViolation(db, {
-    uscc: rec.uscc,
-    occurred_on: rec.occurredOn,
-    violation_type: rec.violationType,
-    decision: rec.decision ?? null,
-    created_at: iso,
-  });
+  const created = await inTransaction(db, (trx) =>
+    historyRepo.upsertPastViolation(trx, {
+      uscc: rec.uscc,
+      occurred_on: rec.occurredOn,
+      violation_type: rec.violationType,
+      decision: rec.decision ?? null,
+      created_at: iso,
+    }),
+  );
   return created ? 'created' : 'updated';
 }
 
@@ -489,11 +481,11 @@ export async function objectHistory(db: Executor, uscc: string) {
     inspections: inspections.map((i) => ({
       inspectedOn: i.inspected_on,
       departmentCode: i.department_code,
-      officers: JSON.parse(i.officers) as string[],
-      resultCodes: JSON.parse(i.result_codes) as string[],
+      officers: i.officers,
+      resultCodes: i.result_codes,
       taskRef: i.task_ref,
     })),
     violations: violations.map((v) => ({ occurredOn: v.occurred_on, violationType: v.violation_type, decision: v.decision })),
-    changes: changes.map((c) => ({ changedAt: c.changed_at, source: c.source, before: JSON.parse(c.before), after: JSON.parse(c.after) })),
+    changes: changes.map((c) => ({ changedAt: c.changed_at, source: c.source, before: c.before, after: c.after })),
   };
 }

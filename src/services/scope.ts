@@ -4,29 +4,29 @@
  * department's inspectors and matters; an inspector sees only assignments on its own teams.
  * Out-of-scope objects answer as if they did not exist, so nothing leaks.
  */
-import type { Executor } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
 import * as plansRepo from '../db/repositories/plans.ts';
 import * as drawsRepo from '../db/repositories/draws.ts';
 import { ForbiddenError, NotFoundError } from '../domain/errors.ts';
-import type { AuthUser } from './accounts.ts';
+import type { Actor } from '../domain/actor.ts';
 
 /** Administrators, reviewers and the installation itself (no user: CLI, jobs) see everything. */
-export const seesAll = (u: AuthUser | undefined): boolean => !u || u.role === 'admin' || u.role === 'reviewer';
+export const seesAll = (a: Actor | undefined): boolean => !a?.role || a.role === 'admin' || a.role === 'reviewer';
 
-export function taskInScope(user: AuthUser | undefined, task: { departments: string }): boolean {
+export function taskInScope(user: Actor | undefined, task: { departments: readonly { code: string }[] }): boolean {
   if (seesAll(user)) return true;
   if (user!.role !== 'regulator') return false;
-  return (JSON.parse(task.departments) as { code: string }[]).some((d) => d.code === user!.department);
+  return task.departments.some((d) => d.code === user!.department);
 }
 
 /** The task if the user may see it; 404 otherwise. */
-export async function requireTask(db: Executor, user: AuthUser | undefined, taskId: string) {
+export async function requireTask(db: Executor, user: Actor | undefined, taskId: string) {
   const t = await plansRepo.findTask(db, taskId);
   if (!t || !taskInScope(user, t)) throw new NotFoundError(`没有编号为 ${taskId} 的抽查任务`, 'TASK_NOT_FOUND');
   return t;
 }
 
-export async function requirePlan(db: Executor, user: AuthUser | undefined, planId: string) {
+export async function requirePlan(db: Executor, user: Actor | undefined, planId: string) {
   const p = await plansRepo.findPlan(db, planId);
   if (!p) throw new NotFoundError(`没有编号为 ${planId} 的抽查计划`, 'PLAN_NOT_FOUND');
   if (seesAll(user) || p.organization === user!.department) return p;
@@ -36,17 +36,17 @@ export async function requirePlan(db: Executor, user: AuthUser | undefined, plan
 }
 
 /** A draw belongs to a task (its task key) or names its departments in its parameters. */
-export async function requireDraw(db: Executor, user: AuthUser | undefined, drawId: string) {
+export async function requireDraw(db: Executor, user: Actor | undefined, drawId: string) {
   const d = await drawsRepo.findDraw(db, drawId);
   if (!d) throw new NotFoundError(`没有编号为 ${drawId} 的抽取记录`, 'DRAW_NOT_FOUND');
   if (seesAll(user)) return d;
   const task = await plansRepo.findTask(db, d.task_key);
-  const departments = task ? task.departments : JSON.stringify((JSON.parse(d.params) as { departments: { code: string }[] }).departments);
+  const departments = task ? task.departments : drawsRepo.paramsOf(d).departments;
   if (!taskInScope(user, { departments })) throw new NotFoundError(`没有编号为 ${drawId} 的抽取记录`, 'DRAW_NOT_FOUND');
   return d;
 }
 
-export function drawParamsInScope(user: AuthUser | undefined, params: { departments?: { code: string }[] }): void {
+export function drawParamsInScope(user: Actor | undefined, params: { departments?: { code: string }[] }): void {
   if (seesAll(user) || user!.role !== 'regulator') return;
   if (!(params.departments ?? []).some((d) => d.code === user!.department)) {
     throw new ForbiddenError(`只能为本部门（${user!.department}）参加的任务抽取`, 'OUT_OF_SCOPE');
@@ -54,28 +54,28 @@ export function drawParamsInScope(user: AuthUser | undefined, params: { departme
 }
 
 /** A regulator may only lead tasks of its own department. */
-export function leadInScope(user: AuthUser | undefined, leadCode: string): void {
+export function leadInScope(user: Actor | undefined, leadCode: string): void {
   if (seesAll(user) || user!.role !== 'regulator') return;
   if (leadCode !== user!.department) throw new ForbiddenError(`只能以本部门（${user!.department}）为牵头部门创建或修改任务`, 'OUT_OF_SCOPE');
 }
 
 /**
  * Registry writes (one record through the API, or one row of an imported file: the same rule for
- * both, checked inside the registry service). `user` absent: the operator's CLI, the demo loader
- * and scheduled jobs, which act for the whole installation.
+ * both, checked inside the registry service). An actor without a role: the operator's CLI, the
+ * demo loader and scheduled jobs, which act for the whole installation.
  */
 function outOfScope(message: string, path: string): ForbiddenError {
   return new ForbiddenError(message, 'OUT_OF_SCOPE', [{ path, code: 'OUT_OF_SCOPE', message }]);
 }
 
-function adminOnly(user: AuthUser | undefined, what: string, path: string): void {
-  if (!user || user.role === 'admin') return;
+function adminOnly(user: Actor | undefined, what: string, path: string): void {
+  if (!user?.role || user.role === 'admin') return;
   const message = `${what}只能由管理员维护（当前账号角色：${user.role}）`;
   throw new ForbiddenError(message, 'FORBIDDEN_ROLE', [{ path, code: 'FORBIDDEN_ROLE', message }]);
 }
 
 /** A regulator maintains only its own department's inspectors (both the stored and the new department). */
-export function assertInspectorWrite(user: AuthUser | undefined, storedDepartment: string | undefined, newDepartment: string | undefined): void {
+export function assertInspectorWrite(user: Actor | undefined, storedDepartment: string | undefined, newDepartment: string | undefined): void {
   if (seesAll(user) || user!.role !== 'regulator') return;
   if (storedDepartment !== undefined && storedDepartment !== user!.department) {
     throw outOfScope(`只能维护本部门（${user!.department}）的执法人员；该人员属于 ${storedDepartment}`, 'certificate_no');
@@ -86,7 +86,7 @@ export function assertInspectorWrite(user: AuthUser | undefined, storedDepartmen
 }
 
 /** A regulator maintains only its own department's matters. */
-export function assertMatterWrite(user: AuthUser | undefined, storedDepartment: string | undefined, newDepartment: string | undefined): void {
+export function assertMatterWrite(user: Actor | undefined, storedDepartment: string | undefined, newDepartment: string | undefined): void {
   if (seesAll(user) || user!.role !== 'regulator') return;
   if (storedDepartment !== undefined && storedDepartment !== user!.department) {
     throw outOfScope(`只能维护本部门（${user!.department}）的抽查事项；该事项属于 ${storedDepartment}`, 'code');
@@ -97,12 +97,12 @@ export function assertMatterWrite(user: AuthUser | undefined, storedDepartment: 
 }
 
 /** Departments are the installation's structure: administrators only. */
-export function assertDepartmentWrite(user: AuthUser | undefined): void {
+export function assertDepartmentWrite(user: Actor | undefined): void {
   adminOnly(user, '部门', 'code');
 }
 
 /** A past inspection is recorded by the department that made it. */
-export function assertPastInspectionWrite(user: AuthUser | undefined, department: string): void {
+export function assertPastInspectionWrite(user: Actor | undefined, department: string): void {
   if (seesAll(user) || user!.role !== 'regulator') return;
   if (department !== user!.department) throw outOfScope(`只能导入本部门（${user!.department}）的检查记录；该行的检查部门是 ${department}`, 'department');
 }
@@ -111,6 +111,6 @@ export function assertPastInspectionWrite(user: AuthUser | undefined, department
  * Past violations decide every department's first-violation exemptions (首违不罚), and a record
  * names no department to scope it by: administrators only.
  */
-export function assertPastViolationWrite(user: AuthUser | undefined): void {
+export function assertPastViolationWrite(user: Actor | undefined): void {
   adminOnly(user, '历史违法记录', 'uscc');
 }

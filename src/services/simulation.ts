@@ -5,14 +5,14 @@
  * interact; Monte Carlo with a fixed seed where a yearly cap or look-back couples them.
  */
 import crypto from 'node:crypto';
-import type { Executor } from '../db/repositories/objects.ts';
+import type { Executor } from '../db/connection.ts';
 import * as repo from '../db/repositories/plans.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { simulatePlan, type SimTask } from '../domain/simulation.ts';
 import type { HistoryRow } from '../domain/draw/select.ts';
 import { gatherDrawInputs } from './draws.ts';
 import { drawParamsOf } from './plans.ts';
-import type { AuthUser } from './accounts.ts';
+import type { Actor } from '../domain/actor.ts';
 import * as scope from './scope.ts';
 
 export interface SimulationRequest {
@@ -22,7 +22,7 @@ export interface SimulationRequest {
    * Who asks: a regulator's simulation covers only the tasks its department takes part in (the
    * plan as that department sees it), so no figure of another department's task reaches it.
    */
-  viewer?: AuthUser;
+  viewer?: Actor;
 }
 
 export async function simulatePlanById(db: Executor, planId: string, opts: SimulationRequest = {}) {

@@ -18,7 +18,7 @@ export function objectView(r: ObjectRow) {
     gradedOn: r.graded_on,
     sectorGrade: r.sector_grade,
     sectorGradedOn: r.sector_graded_on,
-    tags: JSON.parse(r.tags) as string[],
+    tags: r.tags,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -32,7 +32,7 @@ export function inspectorView(r: InspectorRow) {
     departmentCode: r.department_code,
     validFrom: r.valid_from,
     validTo: r.valid_to,
-    qualifications: JSON.parse(r.qualifications) as string[],
+    qualifications: r.qualifications,
     status: r.status,
     kind: r.kind,
     yearlyCapacity: r.yearly_capacity,
@@ -54,7 +54,7 @@ export function matterView(r: MatterRow) {
     legalBasis: r.legal_basis,
     importance: r.importance,
     ratioCap: r.ratio_cap,
-    entityTypes: JSON.parse(r.entity_types) as string[],
+    entityTypes: r.entity_types,
     method: r.method,
   };
 }

@@ -2,26 +2,19 @@
  * The notice served on the inspected entity (检查通知书) as a printable HTML page in
  * Simplified Chinese (A4). Pure: the page depends only on the data given, so a reprint of the
  * stored data gives the same page. Every value is HTML-escaped.
+ *
+ * `renderPrintableNotice` is the `NoticeRenderer` the HTTP routes and the demo loader hand to the
+ * results service (src/services/results/notices.ts), which stores and hashes the page it returns.
  */
+import type { NoticeCheck, NoticeData, NoticeRenderer } from '../domain/notice.ts';
 import { chineseDate } from '../domain/results.ts';
 import { formatShanghai } from '../domain/time.ts';
+import { qrSvg } from './qr.ts';
 
-export interface NoticeData {
-  number: string;
-  issuer: { code: string; name: string };
-  entity: { uscc: string; name: string; address: string | null; street: string | null };
-  departments: { code: string; name: string }[];
-  matters: { code: string; name: string; department: string; departmentName: string; legalBasis: string | null }[];
-  team: { certificateNo: string; name: string; department: string; departmentName: string }[];
-  window: { start: string; end: string };
-  tasks: string[];
-  materials: string[];
-  contact: { name: string; certificateNo: string; departmentName: string };
-  issuedOn: string;
-  issuedAt: string;
-  issuedBy: string;
+/** The page's input: the notice's data and, when known, the check code with its QR image (SVG). */
+export interface NoticePage extends NoticeData {
   /** The inspection check code and its QR image (SVG): the entity confirms the visit at /check. */
-  check?: { code: string; url: string; qrSvg: string };
+  check?: NoticeCheck & { qrSvg: string };
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -33,7 +26,7 @@ const e = escapeHtml;
 /** The general basis of random inspections, whatever the matters. */
 export const GENERAL_BASIS = '《国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》（国发〔2019〕5号）';
 
-export function renderNotice(d: NoticeData): string {
+export function renderNotice(d: NoticePage): string {
   const joint = d.departments.length > 1;
   const departmentNames = d.departments.map((x) => x.name).join('、');
   const matterRows = d.matters
@@ -137,3 +130,7 @@ ${d.check ? `<h3>六、检查核验</h3>
 </html>
 `;
 }
+
+/** The printed notice with its check code and the code's QR image: the renderer callers hand to `issueNotice`. */
+export const renderPrintableNotice: NoticeRenderer = async (notice: NoticeData, check: NoticeCheck) =>
+  renderNotice({ ...notice, check: { ...check, qrSvg: await qrSvg(check.url) } });

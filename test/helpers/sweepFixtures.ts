@@ -24,7 +24,11 @@
 import { expect } from 'vitest';
 import { login } from '../../src/services/accounts.ts';
 import * as plans from '../../src/services/plans.ts';
-import * as registry from '../../src/services/registry.ts';
+import * as plansRepo from '../../src/db/repositories/plans.ts';
+import * as referenceRepo from '../../src/db/repositories/reference.ts';
+import * as inspectorsRepo from '../../src/db/repositories/inspectors.ts';
+import { makeMatter, makeObject, write } from '../factories/index.ts';
+import { waitForImportJob } from './importJobs.ts';
 import { withWrongCheck, uscc, TEST_PASSWORD, type Agent, type Api } from '../http/support.ts';
 import { seedDrawRegistry, type DrawRegistry } from './drawRegistry.ts';
 
@@ -96,10 +100,6 @@ export interface SweepFixture {
   importJobIds: string[];
 }
 
-const ctx = { source: 'sweep-fixture' };
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export interface JobView {
   id: string;
   status: string;
@@ -113,17 +113,9 @@ export interface JobView {
   [k: string]: unknown;
 }
 
-/** Polls an import job (as the administrator, who sees every job) until it has finished. */
-export async function waitForJob(api: Api, statusUrl: string): Promise<JobView> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await api.http.get(statusUrl);
-    expect(res.status, `poll ${statusUrl}: ${res.text.slice(0, 300)}`).toBe(200);
-    const job = res.body as JobView;
-    if (job.status === 'succeeded' || job.status === 'failed') return job;
-    if (Date.now() > deadline) throw new Error(`import job ${statusUrl} still ${job.status} after 30 s`);
-    await sleep(25);
-  }
+/** Reads an import job (as the administrator, who sees every job) until it has ended. */
+export function waitForJob(api: Api, statusUrl: string): Promise<JobView> {
+  return waitForImportJob(api.http, statusUrl, { timeout: 30_000, parse: (body) => body as JobView });
 }
 
 /**
@@ -149,11 +141,13 @@ async function drawnTask(api: Api, author: Agent, other: { agent: Agent; usernam
 export async function buildSweepFixture(api: Api): Promise<SweepFixture> {
   const db = api.db.db;
   const reg = await seedDrawRegistry(db, { objects: 150 });
-  // SCJG-02 is the SCJG-only matter; officers 1–4 check only it, the others only SCJG-01.
-  await registry.upsertMatter(db, { code: 'SCJG-02', department: 'SCJG', name: '食品经营许可情况检查', importance: 'key' }, ctx);
-  // SW's general matter allows the joint task's 10%.
-  await registry.upsertMatter(db, { code: 'SW-01', department: 'SW', name: '发票使用情况检查', importance: 'general', ratioCap: 0.2 }, ctx);
-  for (const c of reg.officers.scjg.slice(0, 4)) await registry.upsertInspector(db, { certificateNo: c, qualifications: ['SCJG-02'] }, ctx);
+  await write(db, async (trx) => {
+    // SCJG-02 is the SCJG-only matter; officers 1–4 check only it, the others only SCJG-01.
+    await makeMatter(trx, { code: 'SCJG-02', department_code: 'SCJG', name: '食品经营许可情况检查', importance: 'key' });
+    // SW's general matter allows the joint task's 10%.
+    await referenceRepo.updateMatter(trx, 'SW-01', { ratio_cap: 0.2 });
+    for (const c of reg.officers.scjg.slice(0, 4)) await inspectorsRepo.updateInspector(trx, c, { qualifications: ['SCJG-02'] });
+  });
   const scjg = await api.as('sweep-scjg-zhang', 'regulator', { department: 'SCJG' });
   const scjg2 = await api.as('sweep-scjg-li', 'regulator', { department: 'SCJG' });
 
@@ -166,20 +160,17 @@ export async function buildSweepFixture(api: Api): Promise<SweepFixture> {
   // Registered after the draws, so that they are in no draw and no visit.
   const spareUscc = uscc(920001);
   const spareUscc2 = uscc(920004);
-  await registry.upsertObject(db, { uscc: spareUscc, name: '横扫备用主体甲', street: '大坪' }, ctx);
-  await registry.upsertObject(db, { uscc: spareUscc2, name: '横扫备用主体乙', street: '大坪' }, ctx);
+  await makeObject(db, { uscc: spareUscc, name: '横扫备用主体甲', street: '大坪' });
+  await makeObject(db, { uscc: spareUscc2, name: '横扫备用主体乙', street: '大坪' });
   const draft = await scjg.post(`/api/v1/plans/${planId}/tasks`).send(SCJG_ONLY_TASK);
   expect(draft.status, draft.text).toBe(201);
   const jointDraftRes = await scjg.post(`/api/v1/plans/${planId}/tasks`).send(JOINT_TASK);
   expect(jointDraftRes.status, jointDraftRes.text).toBe(201);
 
   // Visits of the plan: those of the SCJG-only task alone, and those of the joint task.
-  const visits = (await db.selectFrom('visits').select(['id', 'uscc', 'task_ids', 'team']).where('plan_id', '=', planId).orderBy('uscc').execute()).map((v) => ({
-    id: v.id,
-    uscc: v.uscc,
-    tasks: JSON.parse(v.task_ids) as string[],
-    team: JSON.parse(v.team) as string[],
-  }));
+  const visits = (await plansRepo.visitsOf(db, planId))
+    .map((v) => ({ id: v.id, uscc: v.uscc, tasks: v.task_ids, team: v.team }))
+    .sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0));
   const scjgVisits = visits.filter((v) => v.tasks.length === 1 && v.tasks[0] === scjgTask.id);
   const jointVisits = visits.filter((v) => v.tasks.includes(jointTask.id));
   expect(scjgVisits.length, 'the SCJG-only task has visits').toBeGreaterThan(0);

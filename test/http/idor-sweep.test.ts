@@ -17,7 +17,7 @@
  *   everything: any answer but 401/403);
  * - every response: never a 500, never a stack trace.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
@@ -26,7 +26,7 @@ import { uploadsFolder } from '../../src/services/imports/importJobs.ts';
 import { startApi, expectError, uscc, type Api } from './support.ts';
 import { DRAW_PARAMS } from '../helpers/drawRegistry.ts';
 import {
-  buildSweepFixture, freshToken, leaksIn, planSnapshot, registrySnapshot, sleep, waitForJob, SCJG_ONLY_TASK,
+  buildSweepFixture, freshToken, leaksIn, planSnapshot, registrySnapshot, waitForJob, SCJG_ONLY_TASK,
   type JobView, type SweepFixture, type Who,
 } from '../helpers/sweepFixtures.ts';
 
@@ -372,12 +372,9 @@ afterAll(async () => {
   // Each job keeps its report and rejects in data/imports/<job id>/; the app deletes the uploads themselves once a job is done.
   const ids = f ? f.importJobIds : [];
   for (const row of await api.db.db.selectFrom('import_jobs').select(['id', 'status']).execute()) if (!ids.includes(row.id)) ids.push(row.id);
-  for (let i = 0; i < 40; i++) {
-    const unfinished = await api.db.db.selectFrom('import_jobs').select('id').where('status', 'in', ['queued', 'running']).execute();
-    if (!unfinished.length) break;
-    await sleep(50);
-  }
-  await sleep(100);
+  // No job may still be writing when its database goes; the uploads folder is this file's own (test/setup/env.ts).
+  const unfinished = () => api.db.db.selectFrom('import_jobs').select('id').where('status', 'in', ['queued', 'running']).execute();
+  await vi.waitFor(async () => expect(await unfinished()).toEqual([]), { timeout: 30_000, interval: 50 });
   for (const id of ids) fs.rmSync(path.join(uploadsFolder, id), { recursive: true, force: true });
   try {
     if (!uploadsFolderExisted && fs.readdirSync(uploadsFolder).length === 0) fs.rmdirSync(uploadsFolder);

@@ -1,22 +1,24 @@
 /**
  * File imports and exports over HTTP: uploads as jobs in a worker thread, polled to their end;
  * the problem report and rejects downloads; registry exports as CSV and XLSX; the document.
- * Uploads land in data/imports/ (the service's folder); every file these tests cause is removed.
+ * Uploads land in this test file's own IMPORT_DIR (test/setup/env.ts), removed when it ends.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { pino } from 'pino';
 import { createApp } from '../../src/http/app.ts';
-import { ImportAccepted, ImportJobView, ObjectList } from '../../src/http/schemas.ts';
+import { ImportAccepted, ObjectList } from '../../src/http/schemas.ts';
 import { IMPORT_KINDS } from '../../src/domain/columns.ts';
-import { shanghaiDate } from '../../src/domain/time.ts';
 import { uploadsFolder } from '../../src/services/imports/importJobs.ts';
+import { findImportJob, updateImportJob } from '../../src/db/repositories/importJobs.ts';
+import { toJson } from '../../src/db/json.ts';
+import { waitForImportJob, type ImportJob as Job } from '../helpers/importJobs.ts';
 import { createTestDb, testDialect } from '../helpers/db.ts';
 import { startApi, uscc, expectError, rowCounts, type Api, SOME_TOKEN } from './support.ts';
 
@@ -28,34 +30,24 @@ const BINARY_TYPES = ['text/csv', XLSX, 'application/vnd.ms-excel', 'application
 /** Upload files the service names: <epoch ms>-<12 hex>.<ext>. */
 const UPLOAD_NAME = /^\d+-[0-9a-f]{12}\.(csv|xlsx)$/;
 
-type Job = ReturnType<typeof ImportJobView.parse>;
-
 let api: Api;
-let folderExisted: boolean;
-let filesBefore: Set<string>;
 
 const listUploads = () => new Set(fs.existsSync(uploadsFolder) ? fs.readdirSync(uploadsFolder) : []);
-const newUploads = () => [...listUploads()].filter((f) => !filesBefore.has(f));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  folderExisted = fs.existsSync(uploadsFolder);
-  filesBefore = listUploads();
   api = await startApi();
 });
 
 afterAll(async () => {
-  // The reports and rejects files of this file's jobs, as their rows name them.
-  const rows = await api.db.db.selectFrom('import_jobs').select(['summary']).execute();
-  for (const row of rows) {
-    const summary = row.summary ? (JSON.parse(row.summary) as { reportFile?: string; rejectsFile?: string }) : {};
-    for (const f of [summary.reportFile, summary.rejectsFile]) if (f) fs.rmSync(f, { force: true });
-  }
-  // The app deletes each upload once its job is done; give it a moment, then remove any left.
-  for (let i = 0; i < 100 && newUploads().some((f) => UPLOAD_NAME.test(f)); i++) await sleep(50);
-  for (const f of newUploads()) fs.rmSync(path.join(uploadsFolder, f), { force: true, recursive: true });
-  if (!folderExisted && fs.existsSync(uploadsFolder) && fs.readdirSync(uploadsFolder).length === 0) fs.rmdirSync(uploadsFolder);
+  if (!api) return;
+  // No job may still be writing when its database goes (the files go with the uploads folder).
+  const unfinished = () => api.db.db.selectFrom('import_jobs').select('id').where('status', 'in', ['queued', 'running']).execute();
+  await vi.waitFor(async () => expect(await unfinished()).toEqual([]), { timeout: 60_000, interval: 50 });
   await api.db.destroy();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 /** Raw response bytes (supertest would otherwise decode text and leave binary bodies unread). */
@@ -71,18 +63,9 @@ async function upload(kind: string, body: Buffer, contentType: string, query: Re
   return api.http.post(`/api/v1/${kind}/import${qs ? `?${qs}` : ''}`).set('Content-Type', contentType).send(body);
 }
 
-/** Polls the job until it is finished: short awaits, bounded by a deadline. */
-async function waitForJob(statusUrl: string, onPoll?: (job: Job) => Promise<void>): Promise<Job> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const res = await api.http.get(statusUrl);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const job = ImportJobView.parse(res.body);
-    if (job.status === 'succeeded' || job.status === 'failed') return job;
-    await onPoll?.(job);
-    if (Date.now() > deadline) throw new Error(`import job still ${job.status} (${job.phase}) after 45 s`);
-    await sleep(25);
-  }
+/** Reads the job's status URL until it has ended. */
+function waitForJob(statusUrl: string, onPoll?: (job: Job) => Promise<void>): Promise<Job> {
+  return waitForImportJob(api.http, statusUrl, { timeout: 45_000, onPoll });
 }
 
 /** Uploads and waits: the 202 is checked on the way. */
@@ -229,13 +212,14 @@ describe(`POST /api/v1/{kind}/import on ${testDialect}`, () => {
     const body = Buffer.from(`${rows.join('\r\n')}\r\n`, 'utf8');
     const res = await upload('objects', body, 'text/csv', { filename: 'big.csv' });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
+    // Answered while the import was running: the job was still running after the answer came.
+    // (Were the import on the server's own thread, /healthz would only answer once it had ended.)
     let answeredWhileRunning = 0;
-    const job = await waitForJob(res.body.statusUrl, async (running) => {
-      const started = Date.now();
+    const job = await waitForJob(res.body.statusUrl, async (seen) => {
       const health = await api.http.get('/healthz');
       expect(health.status).toBe(200);
-      expect(Date.now() - started).toBeLessThan(2000);
-      if (['queued', 'running'].includes(running.status)) answeredWhileRunning++;
+      const after = (await api.http.get(res.body.statusUrl)).body as Job;
+      if (seen.status === 'running' && after.status === 'running') answeredWhileRunning++;
     });
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', inserted: 20_000, rowsRead: 20_000 });
     expect(answeredWhileRunning).toBeGreaterThan(0);
@@ -246,7 +230,8 @@ describe(`POST /api/v1/{kind}/import on ${testDialect}`, () => {
     const job = await importAndWait('objects', fixture('objects-bad-check.csv'), 'text/csv', { filename: 'cleanup.csv' });
     expect(job.status).toBe('failed');
     const added = () => [...listUploads()].filter((f) => !before.has(f));
-    for (let i = 0; i < 400 && added().some((f) => UPLOAD_NAME.test(f)); i++) await sleep(25);
+    // The upload is deleted as the job's last step, just after its status is written.
+    await vi.waitFor(() => expect(added().filter((f) => UPLOAD_NAME.test(f))).toEqual([]), { timeout: 10_000, interval: 25 });
     // What stays is the job's own folder (named by its id) holding only its report.
     expect(added()).toEqual([job.id]);
     expect(fs.readdirSync(path.join(uploadsFolder, job.id))).toEqual(['cleanup.report.csv']);
@@ -373,32 +358,40 @@ describe('GET /api/v1/imports/{id}', () => {
 
   it('never serves a file outside data/imports, whatever the job row says', async () => {
     const job = await importAndWait('objects', fixture('objects-bad-check.csv'), 'text/csv', { filename: 'x.csv' });
-    const row = await api.db.db.selectFrom('import_jobs').select('summary').where('id', '=', job.id).executeTakeFirstOrThrow();
-    const summary = JSON.parse(row.summary!) as { reportFile: string };
+    const summary = (await findImportJob(api.db.db, job.id))!.summary as { reportFile: string };
     const realReport = summary.reportFile;
     const outside = path.join(os.tmpdir(), `dr-outside-${process.pid}.csv`);
     fs.writeFileSync(outside, 'secret');
     try {
       for (const file of [outside, path.join(uploadsFolder, '..', path.basename(outside)), path.join(uploadsFolder, '..', '..', 'package.json')]) {
         const tampered = { ...summary, reportFile: file };
-        await api.db.db.updateTable('import_jobs').set({ summary: JSON.stringify(tampered) }).where('id', '=', job.id).execute();
+        await updateImportJob(api.db.db, job.id, { summary: toJson(tampered) });
         const res = await api.http.get(`/api/v1/imports/${job.id}/report`);
         expectError(res, 404, 'REPORT_NOT_FOUND');
         expect(res.text).not.toContain('secret');
       }
     } finally {
       fs.rmSync(outside, { force: true });
-      await api.db.db.updateTable('import_jobs').set({ summary: JSON.stringify({ ...summary, reportFile: realReport }) }).where('id', '=', job.id).execute();
+      await updateImportJob(api.db.db, job.id, { summary: toJson({ ...summary, reportFile: realReport }) });
     }
   });
 });
 
 describe('GET /api/v1/{objects,inspectors}/export', () => {
-  it('exports the objects as CSV: BOM, Chinese headers, a dated attachment name', async () => {
+  // The attachment is named by the day in Asia/Shanghai: the wall clock is pinned either side of
+  // a Shanghai midnight (16:00 UTC), in the past so that the test's session is still valid.
+  const pinClock = (iso: string) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(iso));
+  };
+
+  it('exports the objects as CSV: BOM, Chinese headers, an attachment named by the day in Shanghai', async () => {
+    pinClock('2025-12-31T15:59:59.999Z'); // 23:59:59.999 on 31 December in Shanghai
     const res = await api.http.get('/api/v1/objects/export?format=csv').buffer(true).parse(binary);
+    vi.useRealTimers();
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="objects-${shanghaiDate()}.csv"`);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="objects-2025-12-31.csv"');
     const bytes = res.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.subarray(3).toString('utf8').trim().split(/\r?\n/);
@@ -408,10 +401,12 @@ describe('GET /api/v1/{objects,inspectors}/export', () => {
   });
 
   it('exports the objects as XLSX (the default) that exceljs reads, the USCC a text cell', async () => {
+    pinClock('2025-12-31T16:00:00.000Z'); // midnight: 1 January in Shanghai, still 31 December in UTC
     const res = await api.http.get('/api/v1/objects/export').buffer(true).parse(binary);
+    vi.useRealTimers();
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe(XLSX);
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="objects-${shanghaiDate()}.xlsx"`);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="objects-2026-01-01.xlsx"');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(res.body as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0];

@@ -32,7 +32,7 @@ beforeAll(async () => {
   api = await startApi();
   const db = api.db.db;
   reg = await seedDrawRegistry(db, { objects: 300 });
-  const ctx = { source: 'test' };
+  const ctx = { name: 'test' };
   await registry.upsertDepartment(db, { code: 'WJ', name: '渝中区卫生健康委员会' }, ctx);
   await registry.upsertMatter(db, { code: 'SCJG-02', department: 'SCJG', name: '食品经营许可情况检查', importance: 'key' }, ctx);
   for (const c of reg.officers.scjg) await registry.upsertInspector(db, { certificateNo: c, qualifications: ['SCJG-01', 'SCJG-02'] }, ctx);
@@ -57,7 +57,7 @@ beforeAll(async () => {
   await draws.seedDraw(db, c.drawId!, '05 11 17 23 29 31 + 02', { name: 'li' });
   await plans.drawTask(db, task.id, { name: 'li' });
   const rows = await db.selectFrom('visits').innerJoin('objects', 'objects.uscc', 'visits.uscc').select(['visits.id', 'visits.uscc', 'objects.name', 'visits.team', 'visits.matters']).orderBy('visits.uscc').execute();
-  visits = rows.map((r) => ({ id: r.id, uscc: r.uscc, name: r.name, team: JSON.parse(r.team) as string[], matters: JSON.parse(r.matters) as string[] }));
+  visits = rows.map((r) => ({ id: r.id, uscc: r.uscc, name: r.name, team: r.team, matters: r.matters }));
 });
 afterAll(async () => api?.db.destroy());
 
@@ -258,7 +258,7 @@ describe('results', () => {
     });
 
     const w = visits[4];
-    await registry.recordPastViolation(api.db.db, { uscc: w.uscc, occurredOn: plusDays(today, -300), violationType: 'FOOD_LICENCE_CHANGE_NOT_APPLIED' }, { source: 'test' });
+    await registry.recordPastViolation(api.db.db, { uscc: w.uscc, occurredOn: plusDays(today, -300), violationType: 'FOOD_LICENCE_CHANGE_NOT_APPLIED' }, { name: 'test' });
     const m2 = await notified(w);
     const second = await m2.post(`/api/v1/assignments/${w.id}/result`).send(body);
     expect(second.status).toBe(201);

@@ -8,9 +8,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type request from 'supertest';
 import { ImportAccepted, ImportJobView } from '../../src/http/schemas.ts';
+import { waitForImportJob, type ImportJob as Job } from '../helpers/importJobs.ts';
 import { expireImportFiles, setImportLimits } from '../../src/services/imports/importJobs.ts';
 import * as plans from '../../src/services/plans.ts';
 import * as draws from '../../src/services/draws.ts';
@@ -22,15 +23,12 @@ import { testDialect } from '../helpers/db.ts';
 import { startApi, expectError, TEST_PASSWORD, type Agent, type Api } from './support.ts';
 import { addUser } from '../../src/services/accounts.ts';
 
-type Job = ReturnType<typeof ImportJobView.parse>;
-
 let api: Api;
 let reg: DrawRegistry;
 /** Regulators of the owner department (SCJG) and of another one (SW). */
 let scjg: Agent;
 let sw: Agent;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const csv = (text: string) => Buffer.from(`\uFEFF${text}`, 'utf8');
 
 beforeAll(async () => {
@@ -43,28 +41,19 @@ afterAll(async () => {
   setImportLimits({});
   await api?.db.destroy();
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 async function upload(agent: Agent, kind: string, body: Buffer, query: Record<string, string> = {}): Promise<request.Response> {
   const qs = new URLSearchParams({ filename: `${kind}.csv`, ...query }).toString();
   return agent.post(`/api/v1/${kind}/import?${qs}`).set('Content-Type', 'text/csv').send(body);
 }
 
-async function waitForJob(agent: Agent, statusUrl: string): Promise<Job> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const res = await agent.get(statusUrl);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const job = ImportJobView.parse(res.body);
-    if (job.status === 'succeeded' || job.status === 'failed') return job;
-    if (Date.now() > deadline) throw new Error(`import job still ${job.status} after 60 s`);
-    await sleep(50);
-  }
-}
-
-async function importAndWait(agent: Agent, kind: string, body: Buffer, query: Record<string, string> = {}): Promise<Job> {
+async function importAndWait(agent: Agent, kind: string, body: Buffer, query: Record<string, string> = {}, timeout = 60_000): Promise<Job> {
   const res = await upload(agent, kind, body, query);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return waitForJob(agent, ImportAccepted.parse(res.body).statusUrl);
+  return waitForImportJob(agent, ImportAccepted.parse(res.body).statusUrl, { timeout });
 }
 
 describe(`hole 1: imports pass the same role and scope as single records (${testDialect})`, () => {
@@ -148,18 +137,27 @@ describe(`hole 11: an import job is its owner's, queued, bounded and kept for a 
   it('runs at most the configured number of imports at once; the others wait queued', async () => {
     setImportLimits({ concurrency: 1 });
     try {
-      const body = csv(`执法证号,姓名,所属部门,年度检查容量\n${reg.officers.scjg[5]},监管6,SCJG,40\n`);
+      // Thousands of rows, the last one invalid (strict: nothing is written): long enough a job that
+      // the next uploads arrive while it runs, now that a job no longer waits for a thread to start.
+      const rows = Array.from({ length: 3000 }, (_, i) => `5001030390${String(i).padStart(4, '0')},新增${i},SCJG,40`);
+      const body = csv(`执法证号,姓名,所属部门,年度检查容量\n${rows.join('\n')}\n500103039999,无部门,NOPE,40\n`);
       const urls: string[] = [];
       for (let i = 0; i < 3; i++) urls.push(ImportAccepted.parse((await upload(scjg, 'inspectors', body)).body).statusUrl);
       let mostRunning = 0;
       let sawQueued = false;
-      for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
-        const jobs = await Promise.all(urls.map(async (u) => ImportJobView.parse((await scjg.get(u)).body)));
-        mostRunning = Math.max(mostRunning, jobs.filter((j) => j.status === 'running').length);
-        sawQueued ||= jobs.some((j) => j.status === 'queued') && jobs.some((j) => j.status === 'running');
-        if (jobs.every((j) => j.status === 'succeeded' || j.status === 'failed')) break;
-        await sleep(20);
-      }
+      const ids = urls.map((u) => u.split('/').pop()!);
+      // The jobs run in worker threads: watch them until all have ended.
+      await vi.waitFor(
+        async () => {
+          // One query: a consistent snapshot (requests one after the other could see a job that just
+          // finished and the next one that just started both 'running').
+          const jobs = await api.db.db.selectFrom('import_jobs').select('status').where('id', 'in', ids).execute();
+          mostRunning = Math.max(mostRunning, jobs.filter((j) => j.status === 'running').length);
+          sawQueued ||= jobs.some((j) => j.status === 'queued') && jobs.some((j) => j.status === 'running');
+          expect(jobs.map((j) => j.status).filter((st) => st !== 'succeeded' && st !== 'failed'), 'jobs not yet ended').toEqual([]);
+        },
+        { timeout: 90_000, interval: 20 },
+      );
       expect(mostRunning).toBe(1);
       expect(sawQueued).toBe(true);
     } finally {
@@ -173,7 +171,7 @@ describe(`hole 11: an import job is its owner's, queued, bounded and kept for a 
     try {
       const lines = ['统一社会信用代码,检查日期,检查部门,检查结果,任务编号'];
       for (let i = 0; i < 600_000; i++) lines.push(`${reg.usccs[i % reg.usccs.length]},2026-05-${String((i % 28) + 1).padStart(2, '0')},SCJG,1,T-${i}-${'x'.repeat(40)}`);
-      const job = await importAndWait(scjg, 'inspections', csv(lines.join('\n')));
+      const job = await importAndWait(scjg, 'inspections', csv(lines.join('\n')), {}, 200_000);
       expect(job.status).toBe('failed');
       expect(job.error?.code).toBe('IMPORT_TOO_LARGE');
       expect(job.error?.message).toContain('96 MB');
@@ -269,7 +267,11 @@ describe(`hole 2: plan-level routes show a regulator only its department's tasks
 describe(`holes 3 and 4: the login lock-out (${testDialect})`, () => {
   it('holds against 40 parallel wrong passwords: only the free attempts are checked, the rest get 429', async () => {
     await addUser(api.db.db, { username: 'target', role: 'reviewer', password: TEST_PASSWORD });
-    const startedAt = new Date().toISOString();
+    // The wall clock stands still (only Date is faked): every guess arrives at the same instant,
+    // and the lock's end is reached by moving the clock, not by waiting for it.
+    const startedAt = '2026-03-02T01:00:00.000Z';
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(startedAt));
     const replies = await Promise.all(
       Array.from({ length: 40 }, (_, i) => api.anonymous.post('/api/v1/auth/login').send({ username: 'target', password: `wrong guess ${i}` })),
     );
@@ -280,12 +282,15 @@ describe(`holes 3 and 4: the login lock-out (${testDialect})`, () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(36);
     const row = await api.db.db.selectFrom('users').select(['failed_logins', 'locked_until']).where('username', '=', 'target').executeTakeFirstOrThrow();
     expect(row.failed_logins).toBe(checked);
-    // Locked from the last checked attempt on (the lock is seconds long, so the test reads the
-    // stored time instead of racing the clock on a busy machine).
+    // Locked from the last checked attempt on, for seconds.
     expect(row.locked_until! > startedAt).toBe(true);
     // Locked: even the right password waits, until the lock ends.
-    const whileLocked = new Date(Date.parse(row.locked_until!) - 1);
-    await expect(login(api.db.db, 'target', TEST_PASSWORD, whileLocked)).rejects.toMatchObject({ status: 429, code: 'LOGIN_THROTTLED' });
+    const right = () => api.anonymous.post('/api/v1/auth/login').send({ username: 'target', password: TEST_PASSWORD });
+    vi.setSystemTime(Date.parse(row.locked_until!) - 1);
+    expectError(await right(), 429, 'LOGIN_THROTTLED');
+    vi.setSystemTime(Date.parse(row.locked_until!));
+    const after = await right();
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
   });
 
   it('a disabled account answers the right and a wrong password alike', async () => {
@@ -314,7 +319,7 @@ describe(`hole 5: no CSV the project writes carries a live formula (${testDialec
   }
 
   it('the staff export guards names, legal representatives and addresses, and re-imports them unchanged', async () => {
-    await registry.updateObject(api.db.db, code(), { ...hostile, street: '+86 解放碑' }, { source: 'test' });
+    await registry.updateObject(api.db.db, code(), { ...hostile, street: '+86 解放碑' }, { name: 'test' });
     const res = await api.http.get('/api/v1/objects/export?format=csv').buffer(true).parse((r, done) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));

@@ -4,9 +4,10 @@ import request from 'supertest';
 import { pino } from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../src/http/app.ts';
-import { withCheckCharacter, USCC_ALPHABET } from '../../src/domain/uscc.ts';
+import { USCC_ALPHABET } from '../../src/domain/uscc.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { addUser, login } from '../../src/services/accounts.ts';
+import { findInspector } from '../../src/db/repositories/inspectors.ts';
+import { makeSession, makeUser, usccOf, TEST_PASSWORD } from '../factories/index.ts';
 
 export interface LogLine {
   level: number;
@@ -29,11 +30,15 @@ export interface Api {
   token: string;
   /** Without any token (the public). */
   anonymous: ReturnType<typeof request>;
-  /** Creates a user of a role and returns an agent signed in as it. */
+  /**
+   * Creates a user of a role (a regulator in `department`, an inspector linked to the registry's
+   * officer `officer`) and returns an agent signed in as it. Made by the factories: signing in is
+   * what test/http/auth.test.ts is about, not what every fixture needs.
+   */
   as(username: string, role: 'admin' | 'regulator' | 'reviewer' | 'inspector', opts?: { department?: string; officer?: string }): Promise<Agent>;
 }
 
-export const TEST_PASSWORD = 'correct horse battery';
+export { TEST_PASSWORD };
 
 export async function startApi(): Promise<Api> {
   const db = await createTestDb();
@@ -41,8 +46,15 @@ export async function startApi(): Promise<Api> {
   const logger = pino({ level: 'error' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const app = createApp({ handle: db, logger });
   const signIn = async (username: string, role: 'admin' | 'regulator' | 'reviewer' | 'inspector', opts: { department?: string; officer?: string } = {}) => {
-    await addUser(db.db, { username, role, password: TEST_PASSWORD, ...opts });
-    return (await login(db.db, username, TEST_PASSWORD)).token;
+    const officer = opts.officer ? await findInspector(db.db, opts.officer) : undefined;
+    if (opts.officer && !officer) throw new Error(`signIn: no officer ${opts.officer} in the registry`);
+    const user = await makeUser(db.db, {
+      username,
+      role,
+      department_code: role === 'regulator' ? (opts.department ?? null) : role === 'inspector' ? officer!.department_code : null,
+      officer_certificate: role === 'inspector' ? officer!.certificate_no : null,
+    });
+    return makeSession(db.db, user);
   };
   const as: Api['as'] = async (username, role, opts = {}) => request.agent(app).set('Authorization', `Bearer ${await signIn(username, role, opts)}`);
   const token = await signIn('test-admin', 'admin');
@@ -50,13 +62,8 @@ export async function startApi(): Promise<Api> {
   return { db, app, logs, http, token, anonymous: request(app), as };
 }
 
-/**
- * A valid USCC in Yuzhong (500103). `kind` is the second character: 1 enterprise,
- * 2 individual business, 3 farmers' cooperative.
- */
-export function uscc(n: number, kind: '1' | '2' | '3' = '1'): string {
-  return withCheckCharacter(`9${kind}500103${String(n).padStart(9, '0')}`);
-}
+/** A valid USCC in Yuzhong (500103): the factories' `usccOf`. */
+export const uscc = usccOf;
 
 /** The same code with a wrong check character; returns it and the character that was expected. */
 export function withWrongCheck(code: string): { code: string; expected: string } {

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
@@ -69,7 +70,9 @@ async function expectKilled(r: Run): Promise<void> {
   expect(r.signal, `${r.stdout}\n${r.stderr}`).toBe('SIGKILL');
 }
 
-describe(`a change and its audit entry commit together on ${testDialect}`, () => {
+// Each test spawns several processes (the CLI, killed scripts) that load TypeScript through tsx:
+// seconds each on a busy 2-core machine. The limit guards against a hang; nothing asserts on time.
+describe(`a change and its audit entry commit together on ${testDialect}`, { timeout: 240_000 }, () => {
   it('an import killed before its transaction commits leaves no row and no entry; killed after, both', async () => {
     const file = path.join(dir, 'objects.csv');
     const codes = reg.usccs.slice(0, 3);
@@ -148,9 +151,69 @@ describe(`a change and its audit entry commit together on ${testDialect}`, () =>
     expect(await entries('draw.seed')).toBe(1);
     expect((await verifyAudit(t.db)).ok).toBe(true);
   });
+
+  it('drawing a task (the draw run, the task move and the plan visits) is one transaction: killed after its entry, nothing stays', async () => {
+    const plan = await plans.createPlan(t.db, { organization: 'SW', year: 2026 }, { name: 'zhang' });
+    const task = await plans.createTask(
+      t.db,
+      plan.id,
+      {
+        lead: { code: 'SW', officersPerTeam: 2 },
+        matters: ['SW-01'],
+        selection: { mode: 'rates', rates: { A: '0.03', B: '0.035', C: '0.05', D: '0.1', U: '0.04' } },
+        window: { start: '2026-12-07', end: '2026-12-25' },
+        randomnessSource: '2026年12月2日中国福利彩票双色球开奖号码',
+      },
+      { name: 'zhang' },
+    );
+    await plans.approveTask(t.db, task.id, { name: 'li' });
+    const committed = await plans.commitTask(t.db, task.id, { name: 'zhang' });
+    await draws.seedDraw(t.db, committed.drawId!, '03 07 15 22 28 31 + 09', { name: 'zhang' });
+    const script = path.join(dir, 'draw-task.mts');
+    fs.writeFileSync(
+      script,
+      `const { createDb } = await import(${JSON.stringify(pathToFileURL(path.join(projectRoot, 'src/db/connection.ts')).href)});
+const plans = await import(${JSON.stringify(pathToFileURL(path.join(projectRoot, 'src/services/plans.ts')).href)});
+const h = createDb(${JSON.stringify(t.config)});
+await plans.drawTask(h.db, ${JSON.stringify(task.id)}, { name: 'zhang' });
+await h.close();
+`,
+    );
+    const run = (env: Record<string, string> = {}) =>
+      new Promise<Run>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, env: { ...process.env, ...env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      });
+    const selections = async () => Number((await raw.selectFrom('draw_selections').select((eb) => eb.fn.countAll().as('n')).where('draw_id', '=', committed.drawId).executeTakeFirstOrThrow()).n);
+
+    await expectKilled(await run(killedAt('audit:appended')));
+    expect((await plans.getTask(t.db, task.id)).status).toBe('committed');
+    expect((await draws.getDraw(t.db, committed.drawId!)).status).toBe('seeded');
+    expect(await selections()).toBe(0);
+    expect(await entries('draw.run')).toBe(0);
+
+    // Killed at the task move's entry, after the draw run and its entry were written: still nothing.
+    await expectKilled(await run(killedAt('audit:appended:task.drawn')));
+    expect((await plans.getTask(t.db, task.id)).status).toBe('committed');
+    expect((await draws.getDraw(t.db, committed.drawId!)).status).toBe('seeded');
+    expect(await selections()).toBe(0);
+    expect(await entries('draw.run')).toBe(0);
+
+    const done = await run();
+    expect(done.code, done.stderr).toBe(0);
+    expect((await plans.getTask(t.db, task.id)).status).toBe('drawn');
+    expect(await selections()).toBeGreaterThan(0);
+    expect(await entries('draw.run')).toBe(1);
+    expect((await verifyAudit(t.db)).ok).toBe(true);
+  });
 });
 
-describe(`the audit trail's guards hold without dropping a trigger on ${testDialect}`, () => {
+// The same limit as above (the CLI is spawned).
+describe(`the audit trail's guards hold without dropping a trigger on ${testDialect}`, { timeout: 240_000 }, () => {
   const refused = /AUDIT_APPEND_ONLY/;
 
   interface Entry {

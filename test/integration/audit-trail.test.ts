@@ -20,14 +20,14 @@ afterAll(async () => t?.destroy());
 describe(`audit trail on ${testDialect}`, () => {
   it('records registry changes, the draw workflow and a bulk import, and the chain verifies', async () => {
     const u = (await registry.listObjects(t.db, {}, { limit: 1, offset: 0 })).items[0].uscc;
-    await registry.upsertObject(t.db, { uscc: u, creditGrade: 'D' }, { source: 'alice' });
+    await registry.upsertObject(t.db, { uscc: u, creditGrade: 'D' }, { name: 'alice' });
     const d = await draws.commitDraw(t.db, { ...DRAW_PARAMS, task: 'AUD-1' }, { name: 'alice' });
     await draws.seedDraw(t.db, d.id, '1 2 3', { name: 'bob' });
     await draws.runDraw(t.db, d.id, { name: 'bob' });
     await draws.voidDraw(t.db, d.id, '测试作废理由', { name: 'alice' });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-aud-'));
     const before = (await listAudit(t.db, { limit: 1000 })).total;
-    const r = await importFile(t, { kind: 'objects', file: path.resolve(import.meta.dirname, '../fixtures/import/objects-gb18030.csv'), outputDir: dir, actor: 'carol' });
+    const r = await importFile(t, { kind: 'objects', file: path.resolve(import.meta.dirname, '../fixtures/import/objects-gb18030.csv'), outputDir: dir, actor: { name: 'carol' } });
     expect(r.inserted).toBe(12);
     const after = await listAudit(t.db, { limit: 1000 });
     expect(after.total).toBe(before + 1);

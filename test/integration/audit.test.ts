@@ -14,12 +14,12 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
 import { createDb, type DbHandle } from '../../src/db/connection.ts';
+import { inTransaction } from '../../src/db/tx.ts';
 import { projectRoot } from '../../src/config.ts';
 import { dropAuditGuards, installAuditGuards } from '../../migrations/20261128040000_audit.ts';
 import {
   GENESIS_HASH,
   auditHead,
-  canonicalJson,
   formatNotedHead,
   listAudit,
   recordAudit,
@@ -27,7 +27,11 @@ import {
   verifyAudit,
   type AuditExecutor,
 } from '../../src/services/audit.ts';
+import { canonicalJson } from '../../src/domain/canonicalJson.ts';
 import { auditCommand } from '../../src/cli/auditCommand.ts';
+
+/** An entry appended in a transaction of its own (recordAudit only ever runs inside the caller's). */
+const append = (db: Kysely<any>, input: Parameters<typeof recordAudit>[1], now?: Date) => inTransaction(db as never, (trx) => recordAudit(trx, input, now));
 
 let t: TestDb;
 /** The test database without the application's table types (the attacker's view). */
@@ -113,17 +117,17 @@ function entry(i: number, actor = 'zhang') {
 }
 
 async function appendMany(n: number, db: AuditExecutor = t.db): Promise<void> {
-  for (let i = 1; i <= n; i++) await recordAudit(db, entry(i), new Date(T0 + i * 1000));
+  for (let i = 1; i <= n; i++) await append(db, entry(i), new Date(T0 + i * 1000));
 }
 
 describe(`audit trail on ${testDialect}`, () => {
   beforeEach(resetLog);
 
   it('appends entries as one hash chain that verifies', async () => {
-    const first = await recordAudit(t.db, entry(1), new Date(T0));
+    const first = await append(t.db, entry(1), new Date(T0));
     expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, actor: 'zhang', entity: 'object', note: '第 1 次修改' });
-    await recordAudit(t.db, { ...entry(2), action: 'object.create', before: null }, new Date(T0 + 1000));
-    await recordAudit(t.db, { ...entry(3), action: 'object.delete', after: null }, new Date(T0 + 2000));
+    await append(t.db, { ...entry(2), action: 'object.create', before: null }, new Date(T0 + 1000));
+    await append(t.db, { ...entry(3), action: 'object.delete', after: null }, new Date(T0 + 2000));
     await appendMany(2);
 
     const rs = await rows();
@@ -158,15 +162,15 @@ describe(`audit trail on ${testDialect}`, () => {
   it('stores canonical JSON whatever the key order, and refuses what it cannot store faithfully', async () => {
     expect(canonicalJson({ b: 1, a: { d: [1, undefined, 'x'], c: null }, e: undefined })).toBe('{"a":{"c":null,"d":[1,null,"x"]},"b":1}');
     expect(canonicalJson({ at: new Date('2026-11-28T00:00:00Z') })).toBe('{"at":"2026-11-28T00:00:00.000Z"}');
-    const a = await recordAudit(t.db, { ...entry(1), after: { z: 1, a: 2 } });
-    const b = await recordAudit(t.db, { ...entry(1), after: { a: 2, z: 1 } });
+    const a = await append(t.db, { ...entry(1), after: { z: 1, a: 2 } });
+    const b = await append(t.db, { ...entry(1), after: { a: 2, z: 1 } });
     expect(a.after).toEqual(b.after);
     expect((await rows()).map((r) => r.after)).toEqual(['{"a":2,"z":1}', '{"a":2,"z":1}']);
-    await expect(recordAudit(t.db, { ...entry(1), after: { n: Number.NaN } })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
-    await expect(recordAudit(t.db, { ...entry(1), after: new Map() })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
-    await expect(recordAudit(t.db, { ...entry(1), actor: '' })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
-    await expect(recordAudit(t.db, { ...entry(1), entityId: 'a\u0000b' })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
-    await expect(recordAudit(t.db, { ...entry(1), note: 'bad \ud800' })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
+    await expect(append(t.db, { ...entry(1), after: { n: Number.NaN } })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
+    await expect(append(t.db, { ...entry(1), after: new Map() })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
+    await expect(append(t.db, { ...entry(1), actor: '' })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
+    await expect(append(t.db, { ...entry(1), entityId: 'a\u0000b' })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
+    await expect(append(t.db, { ...entry(1), note: 'bad \ud800' })).rejects.toMatchObject({ code: 'INVALID_AUDIT_ENTRY' });
     // Refused entries took no seq.
     expect(await auditHead(t.db)).toMatchObject({ seq: 2 });
     expect((await verifyAudit(t.db)).ok).toBe(true);
@@ -174,14 +178,14 @@ describe(`audit trail on ${testDialect}`, () => {
 
   it('records a bulk import as one entry', async () => {
     const sha = crypto.createHash('sha256').update('file').digest('hex');
-    const e = await recordImportAudit(t.db, {
+    const e = await inTransaction(t.db, (trx) => recordImportAudit(trx, {
       actor: 'li',
       kind: 'objects',
       jobId: 'job-1',
       fileName: '名录.csv',
       fileSha256: sha,
       counts: { rowsRead: 1000, inserted: 990, updated: 5, rejected: 5 },
-    });
+    }));
     expect(e).toMatchObject({
       seq: 1,
       action: 'import.objects',
@@ -195,8 +199,8 @@ describe(`audit trail on ${testDialect}`, () => {
 
   it('lists entries by entity, id and actor, newest first', async () => {
     await appendMany(3);
-    await recordAudit(t.db, { actor: 'li', action: 'draw.void', entity: 'draw', entityId: 'D-1', before: { status: 'drawn' }, after: { status: 'voided' }, note: '参数有误' });
-    await recordAudit(t.db, { ...entry(2), actor: 'wang' });
+    await append(t.db, { actor: 'li', action: 'draw.void', entity: 'draw', entityId: 'D-1', before: { status: 'drawn' }, after: { status: 'voided' }, note: '参数有误' });
+    await append(t.db, { ...entry(2), actor: 'wang' });
     const all = await listAudit(t.db, { limit: 10, offset: 0 });
     expect(all.total).toBe(5);
     expect(all.rows.map((r) => r.seq)).toEqual([5, 4, 3, 2, 1]);
@@ -302,7 +306,7 @@ describe(`audit trail on ${testDialect}`, () => {
       expect((await verifyAudit(t.db, { expectedHead: noted.hash })).firstProblem).toMatchObject({ code: 'REMOVED' });
 
       // Appending after the cut does not hide it: the noted seq now holds another hash.
-      await recordAudit(t.db, entry(9));
+      await append(t.db, entry(9));
       expect((await verifyAudit(t.db)).ok).toBe(true);
       expect((await verifyAudit(t.db, { expectedHead: formatNotedHead(noted) })).firstProblem).toMatchObject({ seq: 5, code: 'ALTERED' });
       expect((await verifyAudit(t.db, { expectedHead: noted.hash })).firstProblem).toMatchObject({ code: 'REMOVED' });
@@ -436,15 +440,22 @@ describe(`audit trail on ${testDialect}`, () => {
     expect(await verifyAudit(t.db)).toMatchObject({ ok: true, entries: 3 });
   });
 
-  it('concurrent appends from two connections form one chain with no gaps', async () => {
+  it('refuses to append outside a transaction: an entry never commits apart from its change', async () => {
+    await expect(recordAudit(t.db, entry(1))).rejects.toThrow(/must run inside the use case's transaction/);
+    expect(await rows()).toHaveLength(0);
+  });
+
+  // better-sqlite3 waits for a lock by blocking its thread, so two connections to one file in one
+  // thread would wait for each other; on SQLite the two-process test below covers concurrency.
+  it.skipIf(testDialect === 'sqlite')('concurrent appends from two connections form one chain with no gaps', async () => {
     const a = createDb(t.config);
     const b = createDb(t.config);
     try {
       const n = 60;
       await Promise.all(
         Array.from({ length: n }, (_, i) => [
-          recordAudit(a.db, entry(i, 'conn-a')),
-          recordAudit(b.db, entry(i, 'conn-b')),
+          append(a.db, entry(i, 'conn-a')),
+          append(b.db, entry(i, 'conn-b')),
         ]).flat(),
       );
       const rs = await rows();
@@ -506,7 +517,7 @@ while (!fs.existsSync(go)) await new Promise((r) => setTimeout(r, 5));
 const one = (i) => {
   const input = { actor: who, action: 'setting.create', entity: 'setting', entityId: who + '-' + i, before: null, after: { i } };
   // Half in a transaction of their own, half inside a caller's transaction with the change they record.
-  if (i % 2) return recordAudit(h.db, input);
+  if (i % 2) return h.db.transaction().execute((trx) => recordAudit(trx, input));
   return h.db.transaction().execute(async (trx) => {
     await trx.insertInto('settings').values({ key: who + '-' + i, value: String(i), created_at: new Date().toISOString() }).execute();
     await recordAudit(trx, input);
@@ -607,7 +618,7 @@ process.stdout.write('done\\n');
 
     it('`audit list` filters by entity and id', async () => {
       await appendMany(3);
-      await recordAudit(t.db, { actor: 'li', action: 'draw.void', entity: 'draw', entityId: 'D-7', before: { status: 'drawn' }, after: { status: 'voided' }, note: '重新抽取' });
+      await append(t.db, { actor: 'li', action: 'draw.void', entity: 'draw', entityId: 'D-7', before: { status: 'drawn' }, after: { status: 'voided' }, note: '重新抽取' });
       const r = await cli(['list', '--entity', 'draw', '--id', 'D-7']);
       expect(r.stdout).toContain('共 1 条');
       expect(r.stdout).toMatch(/#4\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\tli\tdraw\.void\tdraw\/D-7\t重新抽取/);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
-import { loadDemoData } from '../../src/services/demo.ts';
-import { generateDemoRegistry } from '../../src/domain/demo.ts';
+import { loadDemoData } from '../../src/demo/loadRegistry.ts';
+import { loadDemoWords } from '../../src/demo/loadWords.ts';
+import { generateDemoRegistry } from '../../src/demo/registry.ts';
 import { getObject, getInspector, objectHistory } from '../../src/services/registry.ts';
 
 const NOW = new Date('2026-11-28T02:00:00Z');
@@ -22,7 +23,7 @@ describe(`demo data (${testDialect})`, () => {
   });
 
   it('loads the whole demo registry into an empty database', async () => {
-    const demo = generateDemoRegistry();
+    const demo = generateDemoRegistry(loadDemoWords());
     const started = performance.now();
     const result = await loadDemoData(t.db, { now: NOW });
     const ms = performance.now() - started;
@@ -53,7 +54,7 @@ describe(`demo data (${testDialect})`, () => {
   });
 
   it('stores what the generator made, unrated entities without a grade', async () => {
-    const demo = generateDemoRegistry();
+    const demo = generateDemoRegistry(loadDemoWords());
     const unrated = demo.objects.find((o) => o.creditGrade === undefined)!;
     const stored = await getObject(t.db, unrated.uscc);
     expect(stored.creditGrade).toBeNull();
@@ -85,6 +86,6 @@ describe(`demo data (${testDialect})`, () => {
     expect(again.loaded).toBe(false);
     expect(Object.values(again.counts).every((n) => n === 0)).toBe(true);
     expect(await count(t, 'objects')).toBe(before);
-    expect(await count(t, 'past_inspections')).toBe(generateDemoRegistry().inspections.length);
+    expect(await count(t, 'past_inspections')).toBe(generateDemoRegistry(loadDemoWords()).inspections.length);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
-import { loadDemoData } from '../../src/services/demo.ts';
-import { loadDemoPlan } from '../../src/services/demoPlan.ts';
+import { loadDemoData } from '../../src/demo/loadRegistry.ts';
+import { loadDemoPlan } from '../../src/demo/loadPlan.ts';
 import * as plans from '../../src/services/plans.ts';
 import * as draws from '../../src/services/draws.ts';
 

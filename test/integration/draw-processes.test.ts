@@ -52,7 +52,9 @@ function paramsFile(task: string): string {
   return file;
 }
 
-describe(`draws across processes on ${testDialect}`, () => {
+// Each test spawns several processes (the CLI, killed scripts) that load TypeScript through tsx:
+// seconds each on a busy 2-core machine. The limit guards against a hang; nothing asserts on time.
+describe(`draws across processes on ${testDialect}`, { timeout: 240_000 }, () => {
   it('two processes committing one task at once leave exactly one live draw', async () => {
     const file = paramsFile('P-race-commit');
     const [a, b] = await Promise.all([cli(['draw', 'commit', file]), cli(['draw', 'commit', file])]);

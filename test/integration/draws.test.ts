@@ -92,9 +92,9 @@ describe(`draw workflow on ${testDialect}`, () => {
     const d = await draws.commitDraw(t.db, withTask('T-frozen'), alice);
     const filesAtCommit = (await drawFiles(t.db, d.id)) as CanonicalFiles;
     // Regrade entities, retire officers, declare new conflicts, add entities.
-    for (const u of reg.usccs.slice(0, 50)) await registry.upsertObject(t.db, { uscc: u, creditGrade: 'D' }, { source: 'test' });
-    await registry.upsertInspector(t.db, { certificateNo: reg.officers.scjg[0], status: 'left' }, { source: 'test' });
-    await registry.declareConflict(t.db, { certificateNo: reg.officers.sw[0], uscc: reg.usccs[1], reason: '新申报' }, { source: 'test' });
+    for (const u of reg.usccs.slice(0, 50)) await registry.upsertObject(t.db, { uscc: u, creditGrade: 'D' }, { name: 'test' });
+    await registry.upsertInspector(t.db, { certificateNo: reg.officers.scjg[0], status: 'left' }, { name: 'test' });
+    await registry.declareConflict(t.db, { certificateNo: reg.officers.sw[0], uscc: reg.usccs[1], reason: '新申报' }, { name: 'test' });
     const seeded = await draws.seedDraw(t.db, d.id, '998877', bob);
     await draws.runDraw(t.db, d.id, bob);
     const expected = computeDraw(filesAtCommit, seeded.randomness!.workingSeed!);
@@ -106,7 +106,7 @@ describe(`draw workflow on ${testDialect}`, () => {
     const again = await draws.commitDraw(t.db, withTask('T-frozen'), alice);
     expect(again.commitment).not.toBe(d.commitment);
     // Put the officer back for the other tests.
-    await registry.upsertInspector(t.db, { certificateNo: reg.officers.scjg[0], status: 'active' }, { source: 'test' });
+    await registry.upsertInspector(t.db, { certificateNo: reg.officers.scjg[0], status: 'active' }, { name: 'test' });
   });
 
   it('earlier draws of the year use capacity and count as visits for the next commitment', async () => {

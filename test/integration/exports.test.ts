@@ -14,7 +14,7 @@ import { USCC_ALPHABET, withCheckCharacter } from '../../src/domain/uscc.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 import { inspectorPages, objectPages } from '../../src/db/repositories/exportQueries.ts';
 
-const ctx = { source: 'test', now: new Date('2026-11-28T02:00:00Z') };
+const ctx = { name: 'test', now: new Date('2026-11-28T02:00:00Z') };
 
 /** An enterprise USCC of digits only, check character included (what Excel turns into a number). */
 function allDigitUscc(): string {

@@ -160,8 +160,8 @@ describe(`import on ${testDialect}`, () => {
     const all = (await registry.listObjects(t.db, {}, { limit: 100, offset: 0 })).items;
     const unrated = all.find((o) => o.creditGrade === null)!;
     const graded = all.find((o) => o.creditGrade === 'A')!;
-    await registry.upsertObject(t.db, { uscc: unrated.uscc, creditGrade: 'C', street: '大坪' }, { source: 'test', now: new Date('2026-11-21T02:00:00Z') });
-    await registry.upsertObject(t.db, { uscc: graded.uscc, creditGrade: 'D' }, { source: 'test', now: new Date('2026-11-21T02:00:00Z') });
+    await registry.upsertObject(t.db, { uscc: unrated.uscc, creditGrade: 'C', street: '大坪' }, { name: 'test', now: new Date('2026-11-21T02:00:00Z') });
+    await registry.upsertObject(t.db, { uscc: graded.uscc, creditGrade: 'D' }, { name: 'test', now: new Date('2026-11-21T02:00:00Z') });
     const again = await importFile(t, { kind: 'objects', file: fixture('objects-gb18030.csv'), outputDir: out, now: new Date('2026-11-22T02:00:00Z') });
     expect(again).toMatchObject({ written: true, inserted: 0 });
     expect(again.updated).toBeGreaterThanOrEqual(2);
@@ -221,7 +221,7 @@ describe(`import on ${testDialect}`, () => {
       file: copyFixture('objects.xlsx'),
       originalName: 'objects.xlsx',
       skipInvalid: false,
-      user: { id: 'test-user', username: 'test', role: 'admin', department: null, officer: null },
+      user: { userId: 'test-user', name: 'test', role: 'admin', department: null, officer: null },
     });
     expect(['queued', 'running']).toContain((await getImportJob(t, id)).status);
     await done;

@@ -1,7 +1,9 @@
+import { inTransaction } from '../../src/db/tx.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
 import { seedDrawRegistry, type DrawRegistry } from '../helpers/drawRegistry.ts';
 import * as plans from '../../src/services/plans.ts';
+import { planDefaults } from '../../src/services/planDefaults.ts';
 import * as draws from '../../src/services/draws.ts';
 import * as registry from '../../src/services/registry.ts';
 
@@ -42,10 +44,10 @@ describe(`plans and tasks on ${testDialect}`, () => {
   });
 
   it('fills defaults: the plan rates, and the lead department’s yearly cap per enterprise', async () => {
-    await registry.upsertDepartment(t.db, { code: 'SCJG', name: '渝中区市场监督管理局' }, { source: 'test' });
+    await registry.upsertDepartment(t.db, { code: 'SCJG', name: '渝中区市场监督管理局' }, { name: 'test' });
     await t.db.updateTable('departments').set({ yearly_cap: 1 }).where('code', '=', 'SCJG').execute();
     const d = await plans.createTask(t.db, planId, task({ selection: undefined }), author);
-    expect(d.selection).toEqual({ mode: 'rates', rates: plans.planDefaults().rates });
+    expect(d.selection).toEqual({ mode: 'rates', rates: planDefaults().rates });
     expect(d.exclusions.yearlyCap).toBe(1);
     await t.db.updateTable('departments').set({ yearly_cap: null }).where('code', '=', 'SCJG').execute();
   });
@@ -96,7 +98,7 @@ describe(`plans and tasks on ${testDialect}`, () => {
   it('enforces general-matter caps and the 3% enterprise-disclosure minimum at approval', async () => {
     const capped = await plans.createTask(t.db, planId, task({ selection: { mode: 'rates', rates: { A: '0.5', B: '0.5', C: '0.5', D: '0.5', U: '0.5' } } }), author);
     await expect(plans.approveTask(t.db, capped.id, approver)).rejects.toMatchObject({ code: 'GENERAL_MATTER_CAP' });
-    await registry.upsertMatter(t.db, { code: 'SCJG-GS', department: 'SCJG', name: '企业公示信息抽查', importance: 'key' }, { source: 'test' });
+    await registry.upsertMatter(t.db, { code: 'SCJG-GS', department: 'SCJG', name: '企业公示信息抽查', importance: 'key' }, { name: 'test' });
     const low = await plans.createTask(
       t.db,
       planId,
@@ -115,7 +117,7 @@ describe(`plans and tasks on ${testDialect}`, () => {
 
   it('merges tasks drawn for the same period into one visit per entity, redrawing nothing', async () => {
     const p = (await plans.createPlan(t.db, { organization: 'SW', year: 2026 }, author)).id;
-    await registry.upsertMatter(t.db, { code: 'SW-01', ratioCap: 0.3 }, { source: 'test' });
+    await registry.upsertMatter(t.db, { code: 'SW-01', ratioCap: 0.3 }, { name: 'test' });
     const mk = async (extra: object) => {
       const x = await plans.createTask(t.db, p, task(extra), author);
       await plans.approveTask(t.db, x.id, approver);
@@ -153,7 +155,7 @@ describe(`publication deadlines on ${testDialect}`, () => {
     const { openDeadline, checkDeadlines, listDeadlines } = await import('../../src/services/deadlines.ts');
     // Inspections ended Friday 2025-09-26: 20 working days, skipping 1–8 October and counting the
     // make-up workdays of Sunday 28 September and Saturday 11 October, end on Thursday 2025-10-30.
-    await openDeadline(t.db, { kind: 'publication', subject: 'edge-2025', startsOn: '2025-09-26', workingDays: 20 });
+    await inTransaction(t.db, (trx) => openDeadline(trx, { kind: 'publication', subject: 'edge-2025', startsOn: '2025-09-26', workingDays: 20 }));
     const [d] = (await listDeadlines(t.db, { kind: 'publication' })).filter((x) => x.subject === 'edge-2025');
     expect(d).toMatchObject({ dueOn: '2025-10-30', state: 'open', warnings: [] });
     expect((await checkDeadlines(t.db, new Date('2025-10-20T01:00:00Z'))).some((f) => f.subject === 'edge-2025')).toBe(false);
@@ -165,7 +167,7 @@ describe(`publication deadlines on ${testDialect}`, () => {
 
   it('records the calendar’s warning for a year it does not know', async () => {
     const { openDeadline, listDeadlines } = await import('../../src/services/deadlines.ts');
-    await openDeadline(t.db, { kind: 'publication', subject: 'unknown-year', startsOn: '2031-03-02', workingDays: 20 });
+    await inTransaction(t.db, (trx) => openDeadline(trx, { kind: 'publication', subject: 'unknown-year', startsOn: '2031-03-02', workingDays: 20 }));
     const [d] = (await listDeadlines(t.db)).filter((x) => x.subject === 'unknown-year');
     expect(d.warnings.join()).toContain('CALENDAR_YEAR_UNKNOWN');
   });

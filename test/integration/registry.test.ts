@@ -5,7 +5,7 @@ import { withCheckCharacter } from '../../src/domain/uscc.ts';
 import { AppError } from '../../src/domain/errors.ts';
 
 let t: TestDb;
-const ctx = (day: string) => ({ source: 'test', now: new Date(`${day}T04:00:00Z`) });
+const ctx = (day: string) => ({ name: 'test', now: new Date(`${day}T04:00:00Z`) });
 const U1 = withCheckCharacter('91500103MA5U0A001');
 const U2 = withCheckCharacter('92500103MA5U0A002');
 

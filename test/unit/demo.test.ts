@@ -1,11 +1,16 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AS_OF, DEMO_SEED_HEX, DEMO_SEED_TEXT, generateDemoRegistry } from '../../src/domain/demo.ts';
+import { DEMO_WORDS_FILE, DemoWordsError, loadDemoWords } from '../../src/demo/loadWords.ts';
+import { DEMO_AS_OF, DEMO_SEED_HEX, DEMO_SEED_TEXT, generateDemoRegistry } from '../../src/demo/registry.ts';
 import { checkUscc } from '../../src/domain/uscc.ts';
 import { entityTypeFromUscc } from '../../src/domain/records.ts';
 import { ENTITY_TYPE_LABELS, RESULT_CODES, YUZHONG_STREETS, parseIndustryCode } from '../../src/domain/registry.ts';
 
-const demo = generateDemoRegistry();
+const words = loadDemoWords();
+const demo = generateDemoRegistry(words);
 
 describe('demo registry generator', () => {
   it('is seeded with the SHA-256 of its seed text', () => {
@@ -13,9 +18,9 @@ describe('demo registry generator', () => {
   });
 
   it('gives the same registry byte for byte on every run, and another one for another seed', () => {
-    expect(JSON.stringify(generateDemoRegistry())).toBe(JSON.stringify(demo));
-    expect(JSON.stringify(generateDemoRegistry(DEMO_SEED_HEX))).toBe(JSON.stringify(demo));
-    const other = generateDemoRegistry('00'.repeat(32));
+    expect(JSON.stringify(generateDemoRegistry(words))).toBe(JSON.stringify(demo));
+    expect(JSON.stringify(generateDemoRegistry(words, DEMO_SEED_HEX))).toBe(JSON.stringify(demo));
+    const other = generateDemoRegistry(words, '00'.repeat(32));
     expect(other.objects[0].uscc).not.toBe(demo.objects[0].uscc);
   });
 
@@ -163,5 +168,59 @@ describe('demo registry generator', () => {
       expect(['enterprise', 'cooperative']).toContain(objects.get(a.uscc)!.entityType);
       expect(a.listedOn <= DEMO_AS_OF).toBe(true);
     }
+  });
+});
+
+describe('demo word file (data/demo/words.json)', () => {
+  const text = fs.readFileSync(DEMO_WORDS_FILE, 'utf8');
+  const broken = (change: (doc: any) => void): string => {
+    const doc = JSON.parse(text);
+    change(doc);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-words-'));
+    const file = path.join(dir, 'words.json');
+    fs.writeFileSync(file, JSON.stringify(doc));
+    return file;
+  };
+  const failure = (file: string): DemoWordsError => {
+    try {
+      loadDemoWords(file);
+    } catch (e) {
+      if (e instanceof DemoWordsError) return e;
+      throw e;
+    }
+    throw new Error('expected DemoWordsError');
+  };
+
+  it('is frozen, so the generator cannot change what the next caller gets', () => {
+    expect(Object.isFrozen(words)).toBe(true);
+    expect(Object.isFrozen(words.trades.enterprise[0].words)).toBe(true);
+    expect(loadDemoWords()).toBe(words);
+  });
+
+  it('fails on a broken file with a message naming the file and the field', () => {
+    const file = broken((d) => {
+      d.trades.enterprise[3].weight = 'ten';
+    });
+    const e = failure(file);
+    expect(e.code).toBe('DEMO_WORDS_INVALID');
+    expect(e.message).toContain(file);
+    expect(e.message).toContain('trades.enterprise[3].weight');
+    expect(e.problems).toEqual([expect.objectContaining({ path: 'trades.enterprise[3].weight' })]);
+  });
+
+  it('requires every Yuzhong street, and only those, in the street tables', () => {
+    const missing = failure(broken((d) => delete d.roads['大坪']));
+    expect(missing.problems.map((p) => p.path)).toEqual(['roads.大坪']);
+    const extra = failure(broken((d) => (d.streetWeights['沙坪坝'] = 3)));
+    expect(extra.problems.map((p) => p.path)).toEqual(['streetWeights.沙坪坝']);
+    const trade = failure(broken((d) => (d.trades.individual[8].streets = ['沙坪坝'])));
+    expect(trade.problems.map((p) => p.path)).toEqual(['trades.individual[8].streets[0]']);
+  });
+
+  it('names a missing file and a file that is not JSON', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-words-'));
+    expect(failure(path.join(dir, 'none.json')).message).toMatch(/none\.json.*文件不存在/);
+    fs.writeFileSync(path.join(dir, 'bad.json'), '{ "surnames": [');
+    expect(failure(path.join(dir, 'bad.json')).message).toMatch(/bad\.json.*不是有效的 JSON/);
   });
 });

@@ -205,7 +205,9 @@ function checkTally(t: Tally, frame: FrameEntity[], pi: Record<Stratum, number>,
   return maxZ;
 }
 
-describe('every entity is drawn with its published probability (10,000 seeds)', () => {
+// 10,000 draws per test: CPU-bound, and the machine is shared, so these get a longer limit than the
+// default minute (a limit against a hang, not a speed requirement: nothing here asserts on time).
+describe('every entity is drawn with its published probability (10,000 seeds)', { timeout: 300_000 }, () => {
   it('mode rates: π = rate in every stratum, n_S ∈ {⌊x_S⌋, ⌈x_S⌉} with mean x_S', () => {
     // Hand-computed targets: A 30×0.01 = 0.3, B 40×0.03 = 1.2, C 35×0.123457 = 4.320995,
     // D 20×0.3 = 6 (whole), U 15×0.05 = 0.75.
@@ -250,7 +252,7 @@ describe('every entity is drawn with its published probability (10,000 seeds)', 
 
 // ----------------------------------------------------------------------------- stability
 
-describe('adding or removing one entity (mode rates)', () => {
+describe('adding or removing one entity (mode rates)', { timeout: 300_000 }, () => {
   const frame = frameOf({ A: 30, B: 40, C: 35, D: 20, U: 15 });
   const params = ratesParams({ A: '0.01', B: '0.03', C: '0.123457', D: '0.3', U: '0.05' });
   const SEEDS = 300;

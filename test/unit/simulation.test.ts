@@ -238,16 +238,13 @@ describe('coupled plans: Monte Carlo with the draw’s own procedure', () => {
     }
   });
 
-  it('3,000 entities × 5 tasks with cap 1: per grade, P = 1 − Π(1 − r_t) (rates mode), in a few seconds', () => {
+  it('3,000 entities × 5 tasks with cap 1: per grade, P = 1 − Π(1 − r_t) (rates mode)', () => {
     const frame = frameOf({ A: 900, B: 900, C: 600, D: 300, U: 300 });
     const rates = { A: '0.02', B: '0.05', C: '0.1', D: '0.3', U: '0.05' };
     const starts = ['2027-02-01', '2027-04-01', '2027-06-01', '2027-08-01', '2027-10-01'];
     const tasks = starts.map((start, i) => task(`T${i + 1}`, ratesParams(rates, { ...window(start, '2027-12-31'), ...cap1 }), frame));
-    const t0 = performance.now();
     const r = simulatePlan({ year: 2027, tasks, history: [] }, { seedHex: SEED });
-    const seconds = (performance.now() - t0) / 1000;
     expect(r).toMatchObject({ method: 'monte-carlo', runs: 2000, engine: 'fast', simulatedEntities: 3000 });
-    expect(seconds).toBeLessThan(20);
     // With cap 1 an entity is eligible in task t iff not yet selected, and then selected with
     // probability r_t whatever N_S is: P(never) = (1 − r)^5, and E[inspections] = P.
     for (const s of r.perStratum) {

@@ -1,11 +1,13 @@
 /** Accounts and their sessions (bearer tokens stored only as SHA-256). */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { SessionTable, UserTable } from '../schema.ts';
-import type { Executor } from './objects.ts';
+import type { Executor } from '../connection.ts';
+import { assertTransaction } from '../tx.ts';
 
 export type UserRow = Selectable<UserTable>;
 
 export async function insertUser(db: Executor, row: Insertable<UserTable>): Promise<void> {
+  assertTransaction(db, 'insertUser');
   await db.insertInto('users').values(row).execute();
 }
 
@@ -22,7 +24,13 @@ export async function listUsers(db: Executor): Promise<UserRow[]> {
 }
 
 export async function updateUser(db: Executor, id: string, changes: Updateable<UserTable>): Promise<void> {
+  assertTransaction(db, 'updateUser');
   await db.updateTable('users').set(changes).where('id', '=', id).execute();
+}
+
+/** Clears the failed-login count after a good password (sign-in bookkeeping: no transaction asserted). */
+export async function resetAttempts(db: Executor, id: string): Promise<void> {
+  await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', id).execute();
 }
 
 /**

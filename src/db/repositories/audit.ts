@@ -7,6 +7,7 @@
  */
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { AuditDatabase, AuditHeadTable, AuditLogTable } from '../auditSchema.ts';
+import { assertTransaction } from '../tx.ts';
 
 /** A `Db` or a `Transaction<Database>` (any Kysely whose database has the audit tables). */
 export type AuditExecutor = Kysely<any>;
@@ -24,6 +25,7 @@ const normalize = (r: AuditRow): AuditRow => ({ ...r, seq: num(r.seq) });
  * the database write lock. Either way no two appends can see the same head.
  */
 export async function claimNextSeq(db: AuditExecutor): Promise<{ seq: number; prevHash: string }> {
+  assertTransaction(db, 'claimNextSeq');
   const row = await q(db)
     .updateTable('audit_head')
     .set((eb) => ({ seq: eb('seq', '+', 1) }))
@@ -35,10 +37,12 @@ export async function claimNextSeq(db: AuditExecutor): Promise<{ seq: number; pr
 }
 
 export async function insertAuditRow(db: AuditExecutor, row: Insertable<AuditLogTable>): Promise<void> {
+  assertTransaction(db, 'insertAuditRow');
   await q(db).insertInto('audit_log').values(row).execute();
 }
 
 export async function setHeadHash(db: AuditExecutor, seq: number, hash: string): Promise<void> {
+  assertTransaction(db, 'setHeadHash');
   await q(db).updateTable('audit_head').set({ hash }).where('id', '=', 1).where('seq', '=', seq).execute();
 }
 
@@ -91,4 +95,17 @@ export async function listAuditRows(
 export async function sqliteFile(db: AuditExecutor): Promise<string> {
   const { rows } = await sql<{ name: string; file: string }>`pragma database_list`.execute(db);
   return rows.find((r) => r.name === 'main')?.file ?? '';
+}
+
+/**
+ * The value of a stored before/after (canonical JSON text, kept as text because the hash covers
+ * it byte for byte). Text that does not parse is not ours (tampered): it is shown as it is.
+ */
+export function storedJsonValue(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

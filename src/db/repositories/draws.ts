@@ -1,7 +1,9 @@
 /** Draw records, their canonical files and results; and the registry reads a commitment needs. */
-import { sql, type Insertable, type Selectable } from 'kysely';
-import type { DrawFileTable, DrawSelectionTable, DrawTable, DrawTeamMemberTable } from '../schema.ts';
-import type { Executor } from './objects.ts';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { DrawParams } from '../../domain/draw/params.ts';
+import type { ObjectTable, DrawFileTable, DrawSelectionTable, DrawTable, DrawTeamMemberTable } from '../schema.ts';
+import type { Executor } from '../connection.ts';
+import { assertTransaction } from '../tx.ts';
 import { isSqlite } from '../migrate.ts';
 
 export type DrawRow = Selectable<DrawTable>;
@@ -19,7 +21,8 @@ export type FrameColumn = 'credit_grade' | 'sector_grade' | 'entity_type' | 'ind
  * Active entities with only the columns the frame and the task's filters need (a million rows:
  * every column not read is memory and time saved).
  */
-export async function scanActiveObjects(db: Executor, columns: FrameColumn[]) {
+/** The registry's active entities with the columns a frame needs (the others come back undefined). */
+export async function scanActiveObjects(db: Executor, columns: FrameColumn[]): Promise<(Pick<Selectable<ObjectTable>, 'uscc'> & Partial<Pick<Selectable<ObjectTable>, FrameColumn>>)[]> {
   return db
     .selectFrom('objects')
     .select(['uscc', ...columns])
@@ -27,16 +30,6 @@ export async function scanActiveObjects(db: Executor, columns: FrameColumn[]) {
     // Key order (byte order for ASCII codes on both engines) so the canonical file needs no sort.
     .orderBy(isSqlite(db) ? sql`uscc` : sql`uscc COLLATE "C"`)
     .execute();
-}
-
-export async function findMatters(db: Executor, codes: string[]) {
-  if (codes.length === 0) return [];
-  return db.selectFrom('matters').select(['code', 'department_code', 'importance', 'ratio_cap']).where('code', 'in', codes).execute();
-}
-
-export async function findDepartments(db: Executor, codes: string[]) {
-  if (codes.length === 0) return [];
-  return db.selectFrom('departments').select(['code', 'name']).where('code', 'in', codes).execute();
 }
 
 /** Certified, active officers of the departments whose certificate covers the whole window. */
@@ -90,10 +83,12 @@ export async function liveDrawVisits(db: Executor) {
 }
 
 export async function insertDraw(db: Executor, row: Insertable<DrawTable>): Promise<void> {
+  assertTransaction(db, 'insertDraw');
   await db.insertInto('draws').values(row).execute();
 }
 
 export async function insertDrawFiles(db: Executor, rows: Insertable<DrawFileTable>[]): Promise<void> {
+  assertTransaction(db, 'insertDrawFiles');
   for (const r of rows) await db.insertInto('draw_files').values(r).execute();
 }
 
@@ -118,7 +113,8 @@ export async function drawFiles(db: Executor, id: string): Promise<Record<string
 }
 
 /** Moves a draw from one status to another only if it is still in the first; returns whether it did. */
-export async function transition(db: Executor, id: string, from: DrawTable['status'], changes: Partial<DrawTable>): Promise<boolean> {
+export async function transition(db: Executor, id: string, from: DrawTable['status'], changes: Updateable<DrawTable>): Promise<boolean> {
+  assertTransaction(db, 'transition');
   const r = await db.updateTable('draws').set(changes).where('id', '=', id).where('status', '=', from).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -126,10 +122,12 @@ export async function transition(db: Executor, id: string, from: DrawTable['stat
 export const SELECTION_BATCH = 500;
 
 export async function insertSelections(db: Executor, rows: Insertable<DrawSelectionTable>[]): Promise<void> {
+  assertTransaction(db, 'insertSelections');
   for (let i = 0; i < rows.length; i += SELECTION_BATCH) await db.insertInto('draw_selections').values(rows.slice(i, i + SELECTION_BATCH)).execute();
 }
 
 export async function insertTeamMembers(db: Executor, rows: Insertable<DrawTeamMemberTable>[]): Promise<void> {
+  assertTransaction(db, 'insertTeamMembers');
   for (let i = 0; i < rows.length; i += SELECTION_BATCH) await db.insertInto('draw_team_members').values(rows.slice(i, i + SELECTION_BATCH)).execute();
 }
 
@@ -140,4 +138,12 @@ export async function selectionsOf(db: Executor, id: string) {
 export async function countSelections(db: Executor, id: string): Promise<number> {
   const r = await db.selectFrom('draw_selections').select(sql<number>`count(*)`.as('n')).where('draw_id', '=', id).executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/**
+ * The draw's parameters. The column keeps the canonical params.json text byte for byte (it is
+ * hashed into the commitment), so it is not a JSON column; this is the one place it is parsed.
+ */
+export function paramsOf(d: Pick<DrawRow, 'params'>): DrawParams {
+  return JSON.parse(d.params) as DrawParams;
 }

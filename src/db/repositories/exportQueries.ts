@@ -3,7 +3,8 @@
  * million rows holds one page in memory at a time and each page is an index range scan (no OFFSET
  * that rescans everything before it).
  */
-import type { Executor, ObjectRow } from './objects.ts';
+import type { Executor } from '../connection.ts';
+import type { ObjectRow } from './objects.ts';
 import type { InspectorRow } from './inspectors.ts';
 
 export const EXPORT_PAGE_SIZE = 5000;

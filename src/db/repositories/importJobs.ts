@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { ImportJobTable } from '../schema.ts';
-import type { Executor } from './objects.ts';
+import type { Executor } from '../connection.ts';
 
 export type ImportJobRow = Selectable<ImportJobTable>;
 

@@ -1,6 +1,8 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { InspectorTable, ConflictTable } from '../schema.ts';
-import type { Executor } from './objects.ts';
+import type { Executor } from '../connection.ts';
+import { assertTransaction } from '../tx.ts';
+import { toJson } from '../json.ts';
 
 export type InspectorRow = Selectable<InspectorTable>;
 
@@ -33,12 +35,15 @@ export async function listInspectors(
   return { rows, total: Number(total) };
 }
 
-export async function insertInspector(db: Executor, row: Insertable<InspectorTable>): Promise<void> {
-  await db.insertInto('inspectors').values(row).execute();
+export async function insertInspector(db: Executor, row: Selectable<InspectorTable>): Promise<void> {
+  assertTransaction(db, 'insertInspector');
+  await db.insertInto('inspectors').values({ ...row, qualifications: toJson(row.qualifications) }).execute();
 }
 
-export async function updateInspector(db: Executor, certificateNo: string, changes: Partial<InspectorTable>): Promise<void> {
-  await db.updateTable('inspectors').set(changes).where('certificate_no', '=', certificateNo).execute();
+export async function updateInspector(db: Executor, certificateNo: string, changes: Partial<Selectable<InspectorTable>>): Promise<void> {
+  assertTransaction(db, 'updateInspector');
+  const set: Updateable<InspectorTable> = { ...changes, qualifications: changes.qualifications === undefined ? undefined : toJson(changes.qualifications) };
+  await db.updateTable('inspectors').set(set).where('certificate_no', '=', certificateNo).execute();
 }
 
 export async function listConflictsOf(db: Executor, certificateNo: string): Promise<Selectable<ConflictTable>[]> {
@@ -48,6 +53,7 @@ export async function listConflictsOf(db: Executor, certificateNo: string): Prom
 /** Inserts or updates the reason of a declared conflict; returns true when it was new. */
 /** Inserts or updates the reason of a declared conflict; returns true when it was new. A missing declaration date keeps the stored one (or is `today` for a new conflict). */
 export async function upsertConflict(db: Executor, row: Insertable<ConflictTable>, today: string): Promise<boolean> {
+  assertTransaction(db, 'upsertConflict');
   const existing = await db
     .selectFrom('conflicts')
     .select('id')
@@ -64,4 +70,9 @@ export async function upsertConflict(db: Executor, row: Insertable<ConflictTable
   }
   await db.insertInto('conflicts').values({ ...row, declared_on: row.declared_on ?? today }).execute();
   return true;
+}
+
+export async function inspectorsByCertificate(db: Executor, certs: string[]) {
+  if (certs.length === 0) return [];
+  return db.selectFrom('inspectors').select(['certificate_no', 'name', 'department_code']).where('certificate_no', 'in', certs).execute();
 }

@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { assertTransaction } from '../tx.ts';
 
 export interface StagedObject {
   row_no: number;
@@ -82,11 +83,12 @@ export async function findNewWithoutName(db: Conn): Promise<{ uscc: string; row_
   return r.rows.map((x) => ({ uscc: x.uscc, row_no: Number(x.row_no) }));
 }
 
-export async function rawOfRows(db: Conn, rowNos: number[]): Promise<{ row_no: number; raw: string | null }[]> {
-  const out: { row_no: number; raw: string | null }[] = [];
+/** The staged rows' original cells (stored as JSON text in the staging table), parsed. */
+export async function rawOfRows(db: Conn, rowNos: number[]): Promise<{ row_no: number; raw: unknown[] | null }[]> {
+  const out: { row_no: number; raw: unknown[] | null }[] = [];
   for (let i = 0; i < rowNos.length; i += 500) {
     const part = await stage(db).selectFrom('import_stage').select(['row_no', 'raw']).where('row_no', 'in', rowNos.slice(i, i + 500)).execute();
-    out.push(...part.map((p) => ({ row_no: Number(p.row_no), raw: p.raw })));
+    out.push(...part.map((p) => ({ row_no: Number(p.row_no), raw: p.raw === null ? null : (JSON.parse(p.raw) as unknown[]) })));
   }
   return out.sort((a, b) => a.row_no - b.row_no);
 }
@@ -131,6 +133,7 @@ export async function mergeStage(
   dialect: 'sqlite' | 'postgres',
   ctx: { now: string; today: string; source: string },
 ): Promise<MergeCounts> {
+  assertTransaction(trx, 'mergeStage');
   const counts = await sql<{ total: number; existing: number; changed: number }>`
     SELECT COUNT(*) AS total,
            COALESCE(SUM(CASE WHEN o.uscc IS NOT NULL THEN 1 ELSE 0 END), 0) AS existing,

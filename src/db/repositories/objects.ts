@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import type { Db } from '../connection.ts';
+import type { Executor } from '../connection.ts';
+import { assertTransaction } from '../tx.ts';
+import { toJson } from '../json.ts';
 import type { ObjectTable, GradeHistoryTable, AbnormalListingTable } from '../schema.ts';
-import type { Insertable, Selectable, Transaction } from 'kysely';
-import type { Database } from '../schema.ts';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 
-export type Executor = Db | Transaction<Database>;
 export type ObjectRow = Selectable<ObjectTable>;
 
 export interface ObjectFilters {
@@ -34,7 +34,7 @@ export async function listObjects(
   if (f.status) q = q.where('registration_status', '=', f.status);
   if (f.industryCode) q = q.where('industry_code', '=', f.industryCode);
   // Tags are a JSON array of strings: match the quoted element.
-  if (f.tag) q = q.where('tags', 'like', `%${JSON.stringify(f.tag).replace(/[%_]/g, '')}%`);
+  if (f.tag) q = q.where(sql<string>`tags`, 'like', `%${JSON.stringify(f.tag).replace(/[%_]/g, '')}%`);
   if (f.q) {
     // lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
     const like = `%${f.q.replace(/[%_\\]/g, '').toLowerCase()}%`;
@@ -45,15 +45,19 @@ export async function listObjects(
   return { rows, total: Number(total) };
 }
 
-export async function insertObject(db: Executor, row: Insertable<ObjectTable>): Promise<void> {
-  await db.insertInto('objects').values(row).execute();
+export async function insertObject(db: Executor, row: ObjectRow): Promise<void> {
+  assertTransaction(db, 'insertObject');
+  await db.insertInto('objects').values({ ...row, tags: toJson(row.tags) }).execute();
 }
 
-export async function updateObject(db: Executor, uscc: string, changes: Partial<ObjectTable>): Promise<void> {
-  await db.updateTable('objects').set(changes).where('uscc', '=', uscc).execute();
+export async function updateObject(db: Executor, uscc: string, changes: Partial<ObjectRow>): Promise<void> {
+  assertTransaction(db, 'updateObject');
+  const set: Updateable<ObjectTable> = { ...changes, tags: changes.tags === undefined ? undefined : toJson(changes.tags) };
+  await db.updateTable('objects').set(set).where('uscc', '=', uscc).execute();
 }
 
 export async function insertGradeHistory(db: Executor, row: Insertable<GradeHistoryTable>): Promise<void> {
+  assertTransaction(db, 'insertGradeHistory');
   await db.insertInto('grade_history').values(row).execute();
 }
 
@@ -66,6 +70,7 @@ export async function listAbnormalListings(db: Executor, uscc: string): Promise<
 }
 
 export async function insertAbnormalListing(db: Executor, row: Insertable<AbnormalListingTable>): Promise<number> {
+  assertTransaction(db, 'insertAbnormalListing');
   const r = await db.insertInto('abnormal_listings').values(row).returning('id').executeTakeFirstOrThrow();
   return r.id;
 }
@@ -76,6 +81,7 @@ export async function closeAbnormalListing(
   removedOn: string,
   removalReason: string,
 ): Promise<number> {
+  assertTransaction(db, 'closeAbnormalListing');
   const r = await db
     .updateTable('abnormal_listings')
     .set({ removed_on: removedOn, removal_reason: removalReason })
@@ -88,4 +94,9 @@ export async function closeAbnormalListing(
 export async function countObjects(db: Executor): Promise<number> {
   const r = await db.selectFrom('objects').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+export async function objectsByUscc(db: Executor, usccs: string[]) {
+  if (usccs.length === 0) return [];
+  return db.selectFrom('objects').select(['uscc', 'name', 'address', 'street', 'entity_type', 'registration_status']).where('uscc', 'in', usccs).execute();
 }

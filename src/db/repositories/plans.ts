@@ -1,12 +1,14 @@
 /** Plans, tasks, their events, merged visits and watched deadlines. */
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DeadlineTable, PlanTable, TaskEventTable, TaskTable, VisitTable } from '../schema.ts';
-import type { Executor } from './objects.ts';
+import type { Executor } from '../connection.ts';
+import { assertTransaction } from '../tx.ts';
 
 export type PlanRow = Selectable<PlanTable>;
 export type TaskRow = Selectable<TaskTable>;
 
 export async function insertPlan(db: Executor, row: Insertable<PlanTable>): Promise<void> {
+  assertTransaction(db, 'insertPlan');
   await db.insertInto('plans').values(row).execute();
 }
 
@@ -26,6 +28,7 @@ export async function nextTaskNumber(db: Executor, planId: string): Promise<numb
 }
 
 export async function insertTask(db: Executor, row: Insertable<TaskTable>): Promise<void> {
+  assertTransaction(db, 'insertTask');
   await db.insertInto('tasks').values(row).execute();
 }
 
@@ -43,11 +46,13 @@ export async function tasksInStatus(db: Executor, statuses: TaskTable['status'][
 
 /** Updates a task only if it is still in the status the caller saw; returns whether it did. */
 export async function updateTaskIf(db: Executor, id: string, status: TaskTable['status'], changes: Updateable<TaskTable>): Promise<boolean> {
+  assertTransaction(db, 'updateTaskIf');
   const r = await db.updateTable('tasks').set(changes).where('id', '=', id).where('status', '=', status).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 export async function insertTaskEvent(db: Executor, row: Insertable<TaskEventTable>): Promise<void> {
+  assertTransaction(db, 'insertTaskEvent');
   await db.insertInto('task_events').values(row).execute();
 }
 
@@ -56,6 +61,7 @@ export async function taskEvents(db: Executor, taskId: string) {
 }
 
 export async function replaceUnnotifiedVisits(db: Executor, planId: string, rows: Insertable<VisitTable>[]): Promise<void> {
+  assertTransaction(db, 'replaceUnnotifiedVisits');
   const stale = db.selectFrom('visits').select('id').where('plan_id', '=', planId).where('notified_at', 'is', null);
   await db.deleteFrom('visit_officers').where('visit_id', 'in', stale).execute();
   await db.deleteFrom('visits').where('plan_id', '=', planId).where('notified_at', 'is', null).execute();
@@ -69,6 +75,7 @@ export async function visitsOf(db: Executor, planId: string) {
 }
 
 export async function upsertDeadline(db: Executor, row: Insertable<DeadlineTable>): Promise<void> {
+  assertTransaction(db, 'upsertDeadline');
   await db
     .insertInto('deadlines')
     .values(row)
@@ -88,6 +95,7 @@ export async function listDeadlines(db: Executor, filter: { taskId?: string; kin
 }
 
 export async function updateDeadline(db: Executor, id: string, changes: Updateable<DeadlineTable>): Promise<void> {
+  assertTransaction(db, 'updateDeadline');
   await db.updateTable('deadlines').set(changes).where('id', '=', id).execute();
 }
 
@@ -104,4 +112,14 @@ export async function entityTypesOf(db: Executor, usccs: string[]): Promise<Map<
     for (const r of rows) out.set(r.uscc, r.entity_type);
   }
   return out;
+}
+
+/** Tasks by id: what views of visits, results and statistics need (not the draw parameters). */
+export async function tasksByIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('tasks')
+    .select(['id', 'name', 'number', 'plan_id', 'lead_department', 'departments', 'matters', 'method', 'window_start', 'window_end', 'draw_id', 'stratify_by'])
+    .where('id', 'in', ids)
+    .execute();
 }

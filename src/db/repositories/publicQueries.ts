@@ -1,9 +1,9 @@
 /**
  * The queries behind the public site and the open data (一公开). Only what may be published is
- * selected here, with one exception kept inside the service layer: the entity's
- * `legal_representative` is read so that an individual business's name can be masked where it
- * contains the operator's name, and the draw stratum is read only to be aggregated (never per
- * entity). What is public:
+ * selected here (the rules are src/domain/publicPrivacy.ts), with one exception kept inside the
+ * service layer: the entity's `legal_representative` is read so that an individual business's
+ * name can be masked where it contains the operator's name, and the draw stratum is read only to
+ * be aggregated (never per entity). What is public:
  *
  * - tasks that are committed or later, or that have had a draw (a voided draw stays public);
  * - the draws of those tasks and their selections;
@@ -11,10 +11,8 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { Executor } from './objects.ts';
-
-/** Task statuses whose commitment has been published (the inputs are frozen). */
-export const PUBLIC_TASK_STATUSES = ['committed', 'drawn', 'in_progress', 'completed', 'published'] as const;
+import type { Executor } from '../connection.ts';
+import { PUBLIC_TASK_STATUSES, PUBLISHED_RESULT_STATUS } from '../../domain/publicPrivacy.ts';
 
 /** `LIKE` pattern matching the JSON text of an array that holds `value` as one element. */
 function jsonElementPattern(value: string): string {
@@ -130,7 +128,7 @@ function publishedQuery(db: Executor, f: ResultFilter) {
     .innerJoin('visits as v', 'v.id', 'r.visit_id')
     .innerJoin('plans as p', 'p.id', 'r.plan_id')
     .leftJoin('objects as o', 'o.uscc', 'r.uscc')
-    .where('r.status', '=', 'published');
+    .where('r.status', '=', PUBLISHED_RESULT_STATUS);
   if (f.taskId) q = q.where(sql<boolean>`v.task_ids like ${jsonElementPattern(f.taskId)} escape '\\'`);
   if (f.year) q = q.where('p.year', '=', f.year);
   if (f.uscc) q = q.where('r.uscc', '=', f.uscc);
@@ -155,20 +153,9 @@ export async function listPublishedResults(db: Executor, f: ResultFilter, page: 
 }
 export type PublishedResultRow = Awaited<ReturnType<typeof listPublishedResults>>['rows'][number];
 
-/** Names and departments of tasks, for labelling results (any status: a result is public only when published). */
-export async function tasksByIds(db: Executor, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db.selectFrom('tasks').select(['id', 'name', 'departments', 'draw_id', 'stratify_by']).where('id', 'in', ids).execute();
-}
-
 export async function departmentNames(db: Executor, codes: string[]) {
   if (codes.length === 0) return [];
   return db.selectFrom('departments').select(['code', 'name']).where('code', 'in', codes).execute();
-}
-
-export async function mattersByCode(db: Executor, codes: string[]) {
-  if (codes.length === 0) return [];
-  return db.selectFrom('matters').select(['code', 'name', 'department_code', 'importance']).where('code', 'in', codes).execute();
 }
 
 /** Entities that appear in a task's draw or in a published result: the set the public can look up. */
@@ -178,7 +165,7 @@ function publicEntities(db: Executor) {
     .innerJoin('draws as d', 'd.id', 's.draw_id')
     .innerJoin('tasks as t', 't.id', 'd.task_key')
     .select('s.uscc')
-    .union(db.selectFrom('inspection_results').select('uscc').where('status', '=', 'published'));
+    .union(db.selectFrom('inspection_results').select('uscc').where('status', '=', PUBLISHED_RESULT_STATUS));
 }
 
 /** Candidates for a search by part of a name or of a USCC, among the public entities. */
@@ -232,7 +219,7 @@ export async function publishedResultFacts(db: Executor, year?: number) {
     .innerJoin('visits as v', 'v.id', 'r.visit_id')
     .leftJoin('objects as o', 'o.uscc', 'r.uscc')
     .select(['r.uscc', 'r.codes', 'r.inspected_on', 'o.street', 'v.task_ids'])
-    .where('r.status', '=', 'published');
+    .where('r.status', '=', PUBLISHED_RESULT_STATUS);
   if (year) q = q.where('p.year', '=', year);
   return q.execute();
 }
@@ -265,15 +252,6 @@ export async function visitIdOfCode(db: Executor, code: string): Promise<string 
 /** Stores a visit's code unless the visit already has one (a concurrent caller stored the same value). */
 export async function insertCheckCode(db: Executor, row: { visit_id: string; code: string; created_at: string }): Promise<void> {
   await db.insertInto('check_codes').values(row).onConflict((oc) => oc.column('visit_id').doNothing()).execute();
-}
-
-export async function findVisit(db: Executor, id: string) {
-  return db.selectFrom('visits').select(['id', 'plan_id', 'uscc', 'window_start', 'window_end', 'task_ids', 'matters', 'team', 'notified_at']).where('id', '=', id).executeTakeFirst();
-}
-
-export async function inspectorDepartments(db: Executor, certificates: string[]) {
-  if (certificates.length === 0) return [];
-  return db.selectFrom('inspectors').select(['certificate_no', 'department_code']).where('certificate_no', 'in', certificates).execute();
 }
 
 export async function noticeNumber(db: Executor, visitId: string): Promise<string | undefined> {

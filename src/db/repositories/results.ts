@@ -8,7 +8,8 @@ import type { VisitTable } from '../schema.ts';
 import type {
   InspectionResultTable, ResultDatabase, ResultEventTable, ResultMeasureTable, ResultStatus, VisitNoticeTable,
 } from '../resultSchema.ts';
-import type { Executor } from './objects.ts';
+import type { Executor } from '../connection.ts';
+import { assertTransaction } from '../tx.ts';
 
 export type VisitRow = Selectable<VisitTable>;
 export type NoticeRow = Selectable<VisitNoticeTable>;
@@ -28,6 +29,7 @@ export async function findVisit(db: Executor, id: string): Promise<VisitRow | un
 
 /** Marks a visit notified unless it already is; true when this call did it. */
 export async function markNotified(db: Executor, id: string, at: string): Promise<boolean> {
+  assertTransaction(db, 'markNotified');
   const r = await db.updateTable('visits').set({ notified_at: at }).where('id', '=', id).where('notified_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -91,31 +93,6 @@ export async function taskIdsOfDepartment(db: Executor, department: string): Pro
   return rows.map((r) => r.id);
 }
 
-export async function tasksByIds(db: Executor, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db.selectFrom('tasks').select(['id', 'name', 'number', 'plan_id', 'lead_department', 'departments', 'matters', 'method', 'window_start', 'window_end']).where('id', 'in', ids).execute();
-}
-
-export async function objectsByUscc(db: Executor, usccs: string[]) {
-  if (usccs.length === 0) return [];
-  return db.selectFrom('objects').select(['uscc', 'name', 'address', 'street', 'entity_type', 'registration_status']).where('uscc', 'in', usccs).execute();
-}
-
-export async function mattersByCode(db: Executor, codes: string[]) {
-  if (codes.length === 0) return [];
-  return db.selectFrom('matters').select(['code', 'name', 'department_code', 'legal_basis']).where('code', 'in', codes).execute();
-}
-
-export async function inspectorsByCertificate(db: Executor, certs: string[]) {
-  if (certs.length === 0) return [];
-  return db.selectFrom('inspectors').select(['certificate_no', 'name', 'department_code']).where('certificate_no', 'in', certs).execute();
-}
-
-export async function departmentsByCode(db: Executor, codes: string[]) {
-  if (codes.length === 0) return [];
-  return db.selectFrom('departments').select(['code', 'name']).where('code', 'in', codes).execute();
-}
-
 /** The deadlines about one subject (a result id) of one kind. */
 export async function deadlinesOf(db: Executor, kind: string, subject: string) {
   return db.selectFrom('deadlines').selectAll().where('kind', '=', kind).where('subject', '=', subject).orderBy('due_on').execute();
@@ -142,6 +119,7 @@ export async function nextNoticeSeq(db: Executor, issuer: string, year: number):
 }
 
 export async function insertNotice(db: Executor, row: Insertable<VisitNoticeTable>): Promise<void> {
+  assertTransaction(db, 'insertNotice');
   await q(db).insertInto('visit_notices').values(row).execute();
 }
 
@@ -152,6 +130,7 @@ export async function findResultOfVisit(db: Executor, visitId: string): Promise<
 }
 
 export async function insertResult(db: Executor, row: Insertable<InspectionResultTable>): Promise<void> {
+  assertTransaction(db, 'insertResult');
   await q(db).insertInto('inspection_results').values(row).execute();
 }
 
@@ -162,6 +141,7 @@ export async function updateResultIf(
   expected: { status: ResultStatus; revision?: number },
   changes: Updateable<InspectionResultTable>,
 ): Promise<boolean> {
+  assertTransaction(db, 'updateResultIf');
   let u = q(db).updateTable('inspection_results').set(changes).where('id', '=', id).where('status', '=', expected.status);
   if (expected.revision !== undefined) u = u.where('revision', '=', expected.revision);
   const r = await u.executeTakeFirst();
@@ -173,6 +153,7 @@ export async function measuresOf(db: Executor, resultId: string): Promise<Measur
 }
 
 export async function replaceMeasures(db: Executor, resultId: string, rows: Insertable<ResultMeasureTable>[]): Promise<void> {
+  assertTransaction(db, 'replaceMeasures');
   await q(db).deleteFrom('result_measures').where('result_id', '=', resultId).execute();
   if (rows.length) await q(db).insertInto('result_measures').values(rows).execute();
 }
@@ -184,11 +165,13 @@ export async function updateMeasureIf(
   state: ResultMeasureTable['state'],
   changes: Updateable<ResultMeasureTable>,
 ): Promise<boolean> {
+  assertTransaction(db, 'updateMeasureIf');
   const r = await q(db).updateTable('result_measures').set(changes).where('result_id', '=', resultId).where('n', '=', n).where('state', '=', state).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 export async function insertResultEvent(db: Executor, row: Insertable<ResultEventTable>): Promise<void> {
+  assertTransaction(db, 'insertResultEvent');
   await q(db).insertInto('result_events').values(row).execute();
 }
 

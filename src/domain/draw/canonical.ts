@@ -4,7 +4,8 @@
  * live registry, so later registry changes cannot change it.
  */
 import { sha256Hex, hmacSha256Hex } from './hash.ts';
-import { byteOrder, canonicalJson, STRATA, type DrawParams, type Stratum } from './params.ts';
+import { byteOrder, canonicalJson } from '../canonicalJson.ts';
+import { STRATA, type DrawParams, type Stratum } from './params.ts';
 import type { FrameEntity, HistoryRow } from './select.ts';
 import type { OfficerInput } from './teams.ts';
 

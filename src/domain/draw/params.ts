@@ -2,6 +2,7 @@
  * Draw parameters: what `draw commit <params.json>` reads, validated, normalised and written
  * as canonical JSON (docs/draw-algorithm.md §2–3).
  */
+import { byteOrder, canonicalJson } from '../canonicalJson.ts';
 import { z } from 'zod';
 import { ENTITY_TYPES } from '../registry.ts';
 import { isIsoDate } from '../time.ts';
@@ -100,26 +101,6 @@ export interface DrawParams {
 
 const sortedUnique = (xs: string[]) => [...new Set(xs)].sort(byteOrder);
 
-/**
- * Compares strings by their UTF-8 bytes, which is code-point order. JS '<' compares UTF-16 code
- * units, which agrees except where a surrogate pair meets a character from U+E000 to U+FFFF.
- */
-export function byteOrder(a: string, b: string): number {
-  const len = Math.min(a.length, b.length);
-  for (let i = 0; i < len; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x < 0xd800 && y < 0xd800) return x - y;
-    return isSurrogateSmaller(a, b, i) ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-function isSurrogateSmaller(a: string, b: string, i: number): boolean {
-  return (a.codePointAt(i) ?? 0) < (b.codePointAt(i) ?? 0);
-}
-
 /** Validated input → normalised parameters (throws the zod error on bad input). */
 export function normalizeParams(input: unknown, attempt = 1): DrawParams {
   const p = drawParamsInput.parse(input);
@@ -143,15 +124,6 @@ export function normalizeParams(input: unknown, attempt = 1): DrawParams {
     departments: p.departments,
     randomnessSource: p.randomnessSource,
   };
-}
-
-/** JSON with keys sorted in byte order at every level, no white space (docs §3). */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  entries.sort(([a], [b]) => byteOrder(a, b));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 /** Does an entity pass the task's directed filters? (Empty lists do not filter.) */

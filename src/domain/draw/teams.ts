@@ -4,7 +4,8 @@
  * dead-ends, a breadth-first augmenting path re-routes earlier assignments. This computes a
  * maximum flow, so a department is reported short only when no assignment exists.
  */
-import { byteOrder, type DrawParams } from './params.ts';
+import { byteOrder } from '../canonicalJson.ts';
+import type { DrawParams } from './params.ts';
 import type { HistoryRow } from './select.ts';
 import { compareTickets, ticketOf } from './tickets.ts';
 

@@ -9,7 +9,8 @@ import {
 } from './canonical.ts';
 import { computeDraw, resultCsvOf, resultCsvOfRows } from './draw.ts';
 import { BUNDLE_FORMAT, type DrawBundle } from './bundle.ts';
-import { STRATA, canonicalJson, type DrawParams, type Stratum } from './params.ts';
+import { canonicalJson } from '../canonicalJson.ts';
+import { STRATA, type DrawParams, type Stratum } from './params.ts';
 import { Rational } from './rational.ts';
 import { deriveWorkingSeed, normalizeRandomness, ALGORITHM } from './seed.ts';
 import { EXCLUSION_RULES, roundTargets, roundingOffsets, targets } from './select.ts';

@@ -54,7 +54,7 @@ export const authOperations: Operation[] = [
     access: ['admin', 'regulator', 'reviewer', 'inspector'],
     responses: { 200: { description: '用户', schema: User } },
     async handle({ user }) {
-      return { body: user };
+      return { body: accounts.accountView(user!) };
     },
   }),
 ];

@@ -30,8 +30,8 @@ export const departmentOperations = [
       201: { description: '已新增', schema: DepartmentView },
       200: { description: '已存在：名称已更新或本就相同', schema: DepartmentView },
     },
-    async handle({ db, body, ctx }) {
-      const outcome = await upsertDepartment(db, body, ctx);
+    async handle({ db, body, actor }) {
+      const outcome = await upsertDepartment(db, body, actor);
       const department = (await listDepartments(db)).find((d) => d.code === body.code)!;
       return { status: outcome === 'created' ? 201 : 200, body: department };
     },

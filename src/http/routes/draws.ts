@@ -1,6 +1,5 @@
-/** Draws: /api/v1/draws — commit, seed, run, void, bundles. Long steps run in a worker thread. */
+/** Draws: /api/v1/draws — commit, seed, run, void, bundles. Long steps run in the worker pool (services/workers.ts). */
 import * as draws from '../../services/draws.ts';
-import { runServiceInWorker } from '../../services/workers.ts';
 import { ForbiddenError } from '../../domain/errors.ts';
 import * as scope from '../../services/scope.ts';
 import { defineOperation, type Operation, type StreamReply, STAFF, WRITERS } from '../operation.ts';
@@ -8,7 +7,6 @@ import { BundleQuery, DrawIdParams, DrawList, DrawListQuery, DrawParamsBody, Dra
 
 const tag = 'draws';
 const drawUrl = (id: string) => `/api/v1/draws/${encodeURIComponent(id)}`;
-type Draw = Awaited<ReturnType<typeof draws.getDraw>>;
 
 export const drawOperations: Operation[] = [
   defineOperation({
@@ -39,9 +37,9 @@ export const drawOperations: Operation[] = [
     body: DrawParamsBody,
     responses: { 201: { description: '已承诺', schema: DrawView, location: true } },
     errors: [409],
-    async handle({ body, ctx, deps, user }) {
+    async handle({ body, actor, deps, user }) {
       scope.drawParamsInScope(user, body);
-      const d = await runServiceInWorker<Draw>(deps.handle, 'commitDraw', [body, { name: ctx.source }]);
+      const d = await deps.workers.run('commitDraw', body, actor);
       return { status: 201, body: d, location: drawUrl(d.id) };
     },
   }),
@@ -71,9 +69,9 @@ export const drawOperations: Operation[] = [
     body: SeedBody,
     responses: { 200: { description: '已录入，工作种子已导出', schema: DrawView } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx, user }) {
+    async handle({ db, params, body, actor, user }) {
       await scope.requireDraw(db, user, params.id);
-      return { body: await draws.seedDraw(db, params.id, body.randomness, { name: ctx.source }) };
+      return { body: await draws.seedDraw(db, params.id, body.randomness, actor) };
     },
   }),
   defineOperation({
@@ -86,9 +84,9 @@ export const drawOperations: Operation[] = [
     params: DrawIdParams,
     responses: { 200: { description: '已抽取', schema: DrawView } },
     errors: [404, 409, 422],
-    async handle({ db, params, ctx, deps, user }) {
+    async handle({ db, params, actor, deps, user }) {
       await scope.requireDraw(db, user, params.id);
-      return { body: await runServiceInWorker<Draw>(deps.handle, 'runDraw', [params.id, { name: ctx.source }]) };
+      return { body: await deps.workers.run('runDraw', params.id, actor) };
     },
   }),
   defineOperation({
@@ -102,9 +100,9 @@ export const drawOperations: Operation[] = [
     body: VoidBody,
     responses: { 200: { description: '已作废', schema: DrawView } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx, user }) {
+    async handle({ db, params, body, actor, user }) {
       await scope.requireDraw(db, user, params.id);
-      return { body: await draws.voidDraw(db, params.id, body.reason, { name: ctx.source }) };
+      return { body: await draws.voidDraw(db, params.id, body.reason, actor) };
     },
   }),
   defineOperation({

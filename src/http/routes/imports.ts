@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { IMPORT_KINDS, IMPORT_KIND_LABELS, type ImportKind } from '../../domain/columns.ts';
 import { AppError, NotFoundError } from '../../domain/errors.ts';
 import type { Logger } from '../../logger.ts';
-import { getImportJob, startImportJob, uploadPath, uploadsFolder } from '../../services/imports/importJobs.ts';
+import { getImportJob, startImportJob, uploadPath, uploadsFolder, type ImportJob } from '../../services/imports/importJobs.ts';
 import { defineOperation, type Operation, type StreamReply, WRITERS } from '../operation.ts';
 import type { Role } from '../../services/accounts.ts';
 import { formatShanghai } from '../../domain/time.ts';
@@ -111,21 +111,8 @@ function importOperation(kind: ImportKind): Operation {
       const originalName = originalNameOf(query.filename, upload.mediaType);
       const file = uploadPath(originalName);
       await upload.saveTo(file);
-      let job: Awaited<ReturnType<typeof startImportJob>>;
-      try {
-        job = await startImportJob(deps.handle, {
-          kind,
-          file,
-          originalName,
-          skipInvalid: query.skipInvalid,
-          user: user!,
-        });
-      } catch (err) {
-        await fs.promises.rm(file, { force: true });
-        throw err;
-      }
-      // The upload is only the worker's input: once it is done, delete it (its reports stay).
-      void job.done.finally(() => fs.promises.rm(file, { force: true }).catch(() => undefined));
+      // From here the file is the job's: the service deletes it when the job ends.
+      const job = await startImportJob(deps.handle, { kind, file, originalName, skipInvalid: query.skipInvalid, user: user! }, deps.workers);
       const statusUrl = jobUrl(job.id);
       return { status: 202, body: { id: job.id, status: 'queued', statusUrl }, location: statusUrl };
     },
@@ -134,42 +121,8 @@ function importOperation(kind: ImportKind): Operation {
 
 // ---------------------------------------------------------------------------- the job's view
 
-type Job = Awaited<ReturnType<typeof getImportJob>>;
+type Job = ImportJob;
 type JobView = z.output<typeof ImportJobView>;
-type ErrorView = NonNullable<JobView['error']>;
-
-const CJK = /[\u4e00-\u9fff]/;
-
-/**
- * Why a job failed, for its client. Messages written for users are Chinese; anything else (a
- * driver's or the file system's own message) is replaced by a general one, as the error handler
- * does for a 500 — the job row keeps the original.
- */
-function failureOf(job: Job): ErrorView | null {
-  if (job.status !== 'failed') return null;
-  const report = job.report;
-  if (report && report.written === false && typeof report.problemCount === 'number') {
-    return {
-      code: 'IMPORT_REJECTED',
-      message: `文件中有 ${report.problemCount} 处问题，未写入任何数据；请按问题报告修正后重新上传，或加 ?skipInvalid=true 只导入有效行`,
-      problems: [],
-    };
-  }
-  const error = report?.error as { code?: unknown; message?: unknown; problems?: unknown } | undefined;
-  const message = typeof error?.message === 'string' ? error.message : (job.phase ?? '');
-  if (!CJK.test(message)) {
-    return { code: 'IMPORT_FAILED', message: '导入出错，未写入任何数据；请稍后重新上传，如果问题持续，请联系系统管理员并提供任务编号', problems: [] };
-  }
-  const code = typeof error?.code === 'string' ? error.code : (/\(([A-Z][A-Z0-9_]+)\)\s*$/.exec(message)?.[1] ?? 'IMPORT_FAILED');
-  const problems = Array.isArray(error?.problems)
-    ? (error.problems as { path?: string; code?: string; message?: string }[]).map((p) => ({
-        path: p.path ?? '',
-        code: p.code ?? code,
-        message: p.message ?? '',
-      }))
-    : [];
-  return { code, message, problems };
-}
 
 function phaseOf(job: Job): JobView['phase'] {
   if (job.status === 'queued') return 'queued';
@@ -181,29 +134,28 @@ function phaseOf(job: Job): JobView['phase'] {
 /** The job as the API shows it: no server paths, links to the downloads instead. */
 function jobView(job: Job): JobView {
   const r = job.report;
-  const report =
-    r && typeof r.problemCount === 'number'
-      ? {
-          mode: r.mode ?? (job.skipInvalid ? 'skip-invalid' : 'strict'),
-          written: r.written ?? false,
-          fileSha256: r.fileSha256 ?? '',
-          headerRow: r.headerRow ?? 0,
-          ignoredColumns: r.ignoredColumns ?? [],
-          rowsRead: r.rowsRead ?? 0,
-          inserted: r.inserted ?? 0,
-          updated: r.updated ?? 0,
-          unchanged: r.unchanged ?? 0,
-          rejectedRows: r.rejectedRows ?? 0,
-          problemCount: r.problemCount,
-          problemCounts: r.problemCounts ?? {},
-          problems: (r.problems ?? []).map((p) => ({ row: p.row, column: p.column, code: p.code, message: p.message })),
-          reportUrl: r.reportFile && !job.filesExpiredAt ? `${jobUrl(job.id)}/report` : null,
-          rejectsUrl: r.rejectsFile && !job.filesExpiredAt ? `${jobUrl(job.id)}/rejects` : null,
-        }
-      : null;
+  const report = r
+    ? {
+        mode: r.mode,
+        written: r.written,
+        fileSha256: r.fileSha256,
+        headerRow: r.headerRow,
+        ignoredColumns: r.ignoredColumns,
+        rowsRead: r.rowsRead,
+        inserted: r.inserted,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        rejectedRows: r.rejectedRows,
+        problemCount: r.problemCount,
+        problemCounts: r.problemCounts,
+        problems: r.problems,
+        reportUrl: r.reportFile && !job.filesExpiredAt ? `${jobUrl(job.id)}/report` : null,
+        rejectsUrl: r.rejectsFile && !job.filesExpiredAt ? `${jobUrl(job.id)}/rejects` : null,
+      }
+    : null;
   return {
     id: job.id,
-    kind: job.kind as ImportKind,
+    kind: job.kind,
     status: (IMPORT_JOB_STATUSES as readonly string[]).includes(job.status) ? job.status : 'failed',
     phase: phaseOf(job),
     fileName: job.fileName,
@@ -216,7 +168,7 @@ function jobView(job: Job): JobView {
     finishedAt: job.finishedAt,
     filesExpiredAt: job.filesExpiredAt,
     report,
-    error: failureOf(job),
+    error: job.failure,
   };
 }
 

@@ -38,8 +38,8 @@ export const inspectorOperations = [
     body: InspectorCreateBody,
     responses: { 201: { description: '已新增', schema: InspectorDetail, location: true } },
     errors: [409],
-    async handle({ db, body, ctx }) {
-      const created = await createInspector(db, body, ctx);
+    async handle({ db, body, actor }) {
+      const created = await createInspector(db, body, actor);
       return { status: 201, body: created, location: inspectorUrl(created.certificateNo) };
     },
   }),
@@ -68,8 +68,8 @@ export const inspectorOperations = [
     body: InspectorPatchBody,
     responses: { 200: { description: '修改后的人员', schema: InspectorDetail } },
     errors: [404],
-    async handle({ db, params, body, ctx }) {
-      return { body: await updateInspector(db, params.certificateNo, body, ctx) };
+    async handle({ db, params, body, actor }) {
+      return { body: await updateInspector(db, params.certificateNo, body, actor) };
     },
   }),
   defineOperation({
@@ -86,8 +86,8 @@ export const inspectorOperations = [
       200: { description: '已有的回避记录，原因（及申报日期）已更新', schema: ConflictReply },
     },
     errors: [404],
-    async handle({ db, params, body, ctx }) {
-      const outcome = await declareConflict(db, { ...body, certificateNo: params.certificateNo }, ctx);
+    async handle({ db, params, body, actor }) {
+      const outcome = await declareConflict(db, { ...body, certificateNo: params.certificateNo }, actor);
       const inspector = await getInspector(db, params.certificateNo);
       const conflict = inspector.conflicts.find((c) => c.uscc === body.uscc)!;
       return { status: outcome === 'created' ? 201 : 200, body: { certificateNo: inspector.certificateNo, ...conflict } };

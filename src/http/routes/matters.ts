@@ -35,8 +35,8 @@ export const matterOperations = [
       201: { description: '已新增', schema: MatterView, location: true },
       200: { description: '已存在：已更新或本就相同', schema: MatterView },
     },
-    async handle({ db, body, ctx }) {
-      const outcome = await upsertMatter(db, body, ctx);
+    async handle({ db, body, actor }) {
+      const outcome = await upsertMatter(db, body, actor);
       const matter = await getMatter(db, body.code);
       return outcome === 'created' ? { status: 201, body: matter, location: matterUrl(matter.code) } : { body: matter };
     },

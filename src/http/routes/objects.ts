@@ -43,8 +43,8 @@ export const objectOperations = [
     body: ObjectCreateBody,
     responses: { 201: { description: '已新增', schema: ObjectDetail, location: true } },
     errors: [409],
-    async handle({ db, body, ctx }) {
-      const created = await createObject(db, body, ctx);
+    async handle({ db, body, actor }) {
+      const created = await createObject(db, body, actor);
       return { status: 201, body: created, location: objectUrl(created.uscc) };
     },
   }),
@@ -73,8 +73,8 @@ export const objectOperations = [
     body: ObjectPatchBody,
     responses: { 200: { description: '修改后的检查对象', schema: ObjectDetail } },
     errors: [404],
-    async handle({ db, params, body, ctx }) {
-      return { body: await updateObject(db, params.uscc, body, ctx) };
+    async handle({ db, params, body, actor }) {
+      return { body: await updateObject(db, params.uscc, body, actor) };
     },
   }),
   defineOperation({
@@ -103,8 +103,8 @@ export const objectOperations = [
     body: AbnormalListingBody,
     responses: { 201: { description: '已列入的记录', schema: AbnormalListingView } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx }) {
-      await addAbnormalListing(db, params.uscc, body.listedOn, body.reason, ctx);
+    async handle({ db, params, body, actor }) {
+      await addAbnormalListing(db, params.uscc, body.listedOn, body.reason, actor);
       return { status: 201, body: newestListing(await getObject(db, params.uscc)) };
     },
   }),
@@ -119,10 +119,10 @@ export const objectOperations = [
     body: AbnormalRemovalBody,
     responses: { 200: { description: '已移出的记录', schema: AbnormalListingView } },
     errors: [404],
-    async handle({ db, params, body, ctx }) {
+    async handle({ db, params, body, actor }) {
       // Checked first so that an unknown USCC reads "no such object", not "not on the list".
       await getObject(db, params.uscc);
-      await removeAbnormalListing(db, params.uscc, body.removedOn, body.reason, ctx);
+      await removeAbnormalListing(db, params.uscc, body.removedOn, body.reason, actor);
       return { body: newestListing(await getObject(db, params.uscc)) };
     },
   }),

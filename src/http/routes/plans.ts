@@ -1,7 +1,7 @@
 /** Annual plans and tasks: /api/v1/plans, /api/v1/plans/{id}/tasks, /api/v1/tasks/{id}. */
+import type { Actor } from '../../domain/actor.ts';
 import { z } from 'zod';
 import * as plans from '../../services/plans.ts';
-import { runServiceInWorker } from '../../services/workers.ts';
 import * as scope from '../../services/scope.ts';
 import { ForbiddenError } from '../../domain/errors.ts';
 import { defineOperation, type Operation, STAFF, WRITERS } from '../operation.ts';
@@ -74,9 +74,8 @@ const Simulation = z.looseObject({
 responseSchemas.add(Simulation, { id: 'PlanSimulation', description: '计划模拟：概率、预计检查次数、工作量与容量预警' });
 
 const taskUrl = (id: string) => `/api/v1/tasks/${id}`;
-type TaskOut = Awaited<ReturnType<typeof plans.getTask>>;
 
-function taskAction(path: string, operationId: string, summary: string, run: (db: Parameters<typeof plans.getTask>[0], id: string, actor: plans.Actor) => Promise<unknown>): Operation {
+function taskAction(path: string, operationId: string, summary: string, run: (db: Parameters<typeof plans.getTask>[0], id: string, actor: Actor) => Promise<unknown>): Operation {
   return defineOperation({
     method: 'post',
     path: `/api/v1/tasks/{id}/${path}`,
@@ -87,9 +86,9 @@ function taskAction(path: string, operationId: string, summary: string, run: (db
     params: Id,
     responses: { 200: { description: '任务的新状态', schema: TaskDetail } },
     errors: [403, 404, 409, 422],
-    async handle({ db, params, ctx, user }) {
+    async handle({ db, params, actor, user }) {
       await scope.requireTask(db, user, params.id);
-      await run(db, params.id, { name: ctx.source });
+      await run(db, params.id, actor);
       return { body: await plans.getTask(db, params.id) };
     },
   });
@@ -119,9 +118,9 @@ export const planOperations: Operation[] = [
     body: PlanBody,
     responses: { 201: { description: '已新建', schema: Plan, location: true } },
     errors: [409],
-    async handle({ db, body, ctx, user }) {
+    async handle({ db, body, actor, user }) {
       if (user?.role === 'regulator' && body.organization !== user.department) throw new ForbiddenError(`只能为本部门（${user.department}）制定计划`, 'OUT_OF_SCOPE');
-      const p = await plans.createPlan(db, body, { name: ctx.source });
+      const p = await plans.createPlan(db, body, actor);
       return { status: 201, body: p, location: `/api/v1/plans/${p.id}` };
     },
   }),
@@ -166,9 +165,9 @@ export const planOperations: Operation[] = [
     body: plans.taskInput,
     responses: { 201: { description: '已新建', schema: TaskDetail, location: true } },
     errors: [404],
-    async handle({ db, params, body, ctx, user }) {
+    async handle({ db, params, body, actor, user }) {
       await scope.requirePlan(db, user, params.id); scope.leadInScope(user, body.lead.code);
-      const t = await plans.createTask(db, params.id, body, { name: ctx.source });
+      const t = await plans.createTask(db, params.id, body, actor);
       return { status: 201, body: t, location: taskUrl(t.id) };
     },
   }),
@@ -214,9 +213,9 @@ export const planOperations: Operation[] = [
     body: plans.taskInput,
     responses: { 200: { description: '已修改', schema: TaskDetail } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx, user }) {
+    async handle({ db, params, body, actor, user }) {
       await scope.requireTask(db, user, params.id); scope.leadInScope(user, body.lead.code);
-      return { body: await plans.updateTask(db, params.id, body, { name: ctx.source }) };
+      return { body: await plans.updateTask(db, params.id, body, actor) };
     },
   }),
   taskAction('approve', 'approveTask', '审批任务（须由起草人以外的人审批）', plans.approveTask),
@@ -230,10 +229,9 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '已承诺', schema: TaskDetail } },
     errors: [404, 409],
-    async handle({ db, params, ctx, deps, user }) {
+    async handle({ db, params, actor, deps, user }) {
       await scope.requireTask(db, user, params.id);
-      await runServiceInWorker<TaskOut>(deps.handle, 'commitTask', [params.id, { name: ctx.source }]);
-      return { body: await plans.getTask(db, params.id) };
+      return { body: await deps.workers.run('commitTask', params.id, actor) };
     },
   }),
   defineOperation({
@@ -246,10 +244,9 @@ export const planOperations: Operation[] = [
     params: Id,
     responses: { 200: { description: '已抽取', schema: TaskDetail } },
     errors: [404, 409, 422],
-    async handle({ db, params, ctx, deps, user }) {
+    async handle({ db, params, actor, deps, user }) {
       await scope.requireTask(db, user, params.id);
-      await runServiceInWorker<TaskOut>(deps.handle, 'drawTask', [params.id, { name: ctx.source }]);
-      return { body: await plans.getTask(db, params.id) };
+      return { body: await deps.workers.run('drawTask', params.id, actor) };
     },
   }),
   defineOperation({
@@ -263,9 +260,9 @@ export const planOperations: Operation[] = [
     body: ReasonBody,
     responses: { 200: { description: '已作废', schema: TaskDetail } },
     errors: [404, 409],
-    async handle({ db, params, body, ctx, user }) {
+    async handle({ db, params, body, actor, user }) {
       await scope.requireTask(db, user, params.id);
-      return { body: await plans.voidTaskDraw(db, params.id, body.reason, { name: ctx.source }) };
+      return { body: await plans.voidTaskDraw(db, params.id, body.reason, actor) };
     },
   }),
   taskAction('publish', 'publishTask', '公示任务结果（检查结束后）', plans.publishTask),
@@ -283,7 +280,7 @@ export const planOperations: Operation[] = [
     errors: [404],
     async handle({ db, params, query, deps, user }) {
       await scope.requireTask(db, user, params.id);
-      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulateForTask', [params.id, { runs: query.runs, viewer: user }]);
+      const sim = await deps.workers.run('simulateForTask', params.id, { runs: query.runs, viewer: user });
       return { body: pageEntities(sim, query) };
     },
   }),
@@ -300,7 +297,7 @@ export const planOperations: Operation[] = [
     errors: [404],
     async handle({ db, params, query, deps, user }) {
       await scope.requirePlan(db, user, params.id);
-      const sim = await runServiceInWorker<Record<string, unknown> & { entities: unknown[] }>(deps.handle, 'simulatePlanById', [params.id, { runs: query.runs, viewer: user }]);
+      const sim = await deps.workers.run('simulatePlanById', params.id, { runs: query.runs, viewer: user });
       return { body: pageEntities(sim, query) };
     },
   }),

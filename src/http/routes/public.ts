@@ -9,7 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { csvWriter } from '../../services/csv.ts';
 import { z } from 'zod';
 import type { Db } from '../../db/connection.ts';
-import * as view from '../../services/publicView.ts';
+import type { Page } from '../../services/public/common.ts';
+import * as publicResults from '../../services/public/results.ts';
+import * as publicDraws from '../../services/public/draws.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { defineOperation, type Operation, type StreamReply } from '../operation.ts';
 import { responseSchemas } from '../schemas.ts';
@@ -85,7 +87,7 @@ export const RESULT_COLUMNS = [
   'resultCodes', 'resultLabels', 'followUp', 'publishedAt',
 ] as const;
 
-function resultCells(r: view.PublicResult): (string | number | null)[] {
+function resultCells(r: publicResults.PublicResult): (string | number | null)[] {
   return [
     r.resultId, r.uscc, r.entityName, r.entityType, r.street, r.year, r.tasks.map((t) => t.id).join(';'), r.tasks.map((t) => t.name).join(';'),
     r.departments.map((d) => d.name).join(';'), r.inspectedOn, r.method, r.resultCodes.join(';'), r.resultLabels.join(';'), r.followUp.join(';'), r.publishedAt,
@@ -97,7 +99,7 @@ export const DRAW_COLUMNS = [
   'randomness', 'randomnessNormalized', 'workingSeed', 'seededAt', 'drawnAt', 'resultDigest', 'selectedCount', 'voidedAt', 'voidReason', 'bundleUrl',
 ] as const;
 
-function drawCells(d: view.PublicDraw): (string | number | null)[] {
+function drawCells(d: publicDraws.PublicDraw): (string | number | null)[] {
   return [
     d.drawId, d.taskId, d.taskName, d.year, d.window.start, d.window.end, d.status, d.algorithm, d.commitment, d.committedAt, d.randomnessSource,
     d.randomness, d.randomnessNormalized, d.workingSeed, d.seededAt, d.drawnAt, d.resultDigest, d.selectedCount, d.voidedAt, d.voidReason, d.bundleUrl,
@@ -109,7 +111,7 @@ function csvReply<T>(
   name: string,
   q: Query,
   columns: readonly string[],
-  fetch: (page: view.Page) => Promise<{ items: T[] }>,
+  fetch: (page: Page) => Promise<{ items: T[] }>,
   cells: (item: T) => (string | number | null)[],
 ): StreamReply {
   async function* records() {
@@ -135,7 +137,7 @@ function listOperation<T>(spec: {
   description: string;
   schema: z.ZodType;
   columns: readonly string[];
-  fetch: (db: Db, q: Query, page: view.Page) => Promise<{ items: T[]; total: number; limit: number; offset: number }>;
+  fetch: (db: Db, q: Query, page: Page) => Promise<{ items: T[]; total: number; limit: number; offset: number }>;
   cells: (item: T) => (string | number | null)[];
 }): Operation {
   return defineOperation({
@@ -157,24 +159,24 @@ function listOperation<T>(spec: {
 }
 
 export const publicOperations: Operation[] = [
-  listOperation<view.PublicResult>({
+  listOperation<publicResults.PublicResult>({
     name: 'results',
     operationId: 'listPublicResults',
     summary: '开放数据：已公示的抽查结果（主体名称、统一社会信用代码、检查部门、结果、日期）',
     description: '只含已公示的结果；不含信用风险分类和个人信息。按检查日期、主体排序。',
     schema: PublicResultList,
     columns: RESULT_COLUMNS,
-    fetch: (db, q, page) => view.listPublishedResults(db, { taskId: q.task, year: q.year }, page),
+    fetch: (db, q, page) => publicResults.listPublishedResults(db, { taskId: q.task, year: q.year }, page),
     cells: resultCells,
   }),
-  listOperation<view.PublicDraw>({
+  listOperation<publicDraws.PublicDraw>({
     name: 'draws',
     operationId: 'listPublicDraws',
     summary: '开放数据：抽查任务的抽取记录（承诺值、随机数、抽取时间、抽中数、作废情况）',
     description: '每个抽查任务的每一次抽取，作废的也列出（附理由）。按承诺时间排序。',
     schema: PublicDrawList,
     columns: DRAW_COLUMNS,
-    fetch: (db, q, page) => view.listPublicDraws(db, { taskId: q.task, year: q.year }, page),
+    fetch: (db, q, page) => publicDraws.listPublicDraws(db, { taskId: q.task, year: q.year }, page),
     cells: drawCells,
   }),
 ];

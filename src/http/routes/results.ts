@@ -6,8 +6,15 @@
  * 404 ASSIGNMENT_NOT_FOUND, exactly as one that does not exist: nothing of it leaks.
  */
 import { z } from 'zod';
-import * as results from '../../services/results.ts';
 import { ASSIGNMENT_STATES, FOLLOW_UPS, RESULT_STATUSES } from '../../domain/results.ts';
+import { submitResult } from '../../services/results/entry.ts';
+import { recordAbnormalListing } from '../../services/results/followUp.ts';
+import { issueNotice } from '../../services/results/notices.ts';
+import { approveOverride, requestOverride } from '../../services/results/overrides.ts';
+import { publishResult, reviewResult } from '../../services/results/review.ts';
+import { abnormalListingInput, overrideApprovalInput, overrideInput, resultInput, reviewInput } from '../../services/results/schemas.ts';
+import { getAssignment, listAssignments, listMyAssignments } from '../../services/results/views.ts';
+import { renderPrintableNotice } from '../../web/notice.ts';
 import { defineOperation, STAFF, type Operation } from '../operation.ts';
 import { requestSchemas, responseSchemas } from '../schemas.ts';
 
@@ -28,14 +35,14 @@ const state = z
 const MyQuery = z.strictObject({ state, ...pagination });
 const StaffQuery = z.strictObject({ state, planId: z.string().uuid().optional().meta({ title: '计划编号' }), ...pagination });
 
-requestSchemas.add(results.resultInput, {
+requestSchemas.add(resultInput, {
   id: 'ResultInput',
   description: '检查结果：检查日期、结果代码（可多选）、核查方式、后续处置、各事项检查情况、拟采取的强制措施',
 });
-requestSchemas.add(results.reviewInput, { id: 'ReviewInput', description: '审核：approve 通过，或 return 退回（须写审核意见）' });
-requestSchemas.add(results.overrideInput, { id: 'OverrideRequest', description: '申请对清单排除的强制措施不适用清单（须写理由，待第二人批准）' });
-requestSchemas.add(results.overrideApprovalInput, { id: 'OverrideApproval' });
-requestSchemas.add(results.abnormalListingInput, { id: 'AbnormalListingFollowUp', description: '据检查结果列入经营异常名录（默认今天，原因按结果代码）' });
+requestSchemas.add(reviewInput, { id: 'ReviewInput', description: '审核：approve 通过，或 return 退回（须写审核意见）' });
+requestSchemas.add(overrideInput, { id: 'OverrideRequest', description: '申请对清单排除的强制措施不适用清单（须写理由，待第二人批准）' });
+requestSchemas.add(overrideApprovalInput, { id: 'OverrideApproval' });
+requestSchemas.add(abnormalListingInput, { id: 'AbnormalListingFollowUp', description: '据检查结果列入经营异常名录（默认今天，原因按结果代码）' });
 
 const Entity = z.looseObject({ uscc: z.string(), name: z.string(), address: z.string().nullable(), street: z.string().nullable() });
 const Summary = z.looseObject({
@@ -92,7 +99,7 @@ export const resultOperations: Operation[] = [
     query: MyQuery,
     responses: { 200: { description: '一页检查，按检查时间和主体排序', schema: SummaryList } },
     async handle({ db, query, user }) {
-      return { body: await results.listMyAssignments(db, user!, { state: query.state }, { limit: query.limit, offset: query.offset }) };
+      return { body: await listMyAssignments(db, user!, { state: query.state }, { limit: query.limit, offset: query.offset }) };
     },
   }),
   defineOperation({
@@ -105,7 +112,7 @@ export const resultOperations: Operation[] = [
     query: StaffQuery,
     responses: { 200: { description: '一页检查', schema: SummaryList } },
     async handle({ db, query, user }) {
-      return { body: await results.listAssignments(db, user!, { state: query.state, planId: query.planId }, { limit: query.limit, offset: query.offset }) };
+      return { body: await listAssignments(db, user!, { state: query.state, planId: query.planId }, { limit: query.limit, offset: query.offset }) };
     },
   }),
   defineOperation({
@@ -119,7 +126,7 @@ export const resultOperations: Operation[] = [
     responses: { 200: { description: '检查', schema: Detail } },
     errors: [404],
     async handle({ db, params, user }) {
-      return detail(await results.getAssignment(db, user!, params.id));
+      return detail(await getAssignment(db, user!, params.id));
     },
   }),
   defineOperation({
@@ -133,7 +140,7 @@ export const resultOperations: Operation[] = [
     responses: { 200: { description: '检查通知书（可打印的 HTML 页面）', download: { mediaTypes: ['text/html'] } } },
     errors: [403, 404],
     async handle({ db, params, user }) {
-      const n = await results.issueNotice(db, user!, params.id);
+      const n = await issueNotice(db, user!, params.id, renderPrintableNotice);
       return {
         contentType: 'text/html; charset=utf-8',
         stream: async (out) => {
@@ -153,14 +160,14 @@ export const resultOperations: Operation[] = [
       '每个不合规事项按检查日有效的免罚清单和主体两年内的同类违法记录评估，符合条件的记为“拟不予处罚”（仍须责令改正），否则记明未满足的条件；' +
       '拟采取的查封、扣押与不予实施行政强制措施清单比对，符合清单情形的记为不予实施并记录依据。',
     params: Id,
-    body: results.resultInput,
+    body: resultInput,
     responses: {
       201: { description: '已录入', schema: Detail, location: true },
       200: { description: '已修改（退回的结果修改后重新待审核）', schema: Detail },
     },
     errors: [403, 404, 409],
     async handle({ db, params, body, user }) {
-      const r = await results.submitResult(db, user!, params.id, body);
+      const r = await submitResult(db, user!, params.id, body);
       return r.created ? { status: 201, body: r.assignment, location: `/api/v1/assignments/${params.id}` } : { body: r.assignment };
     },
   }),
@@ -172,11 +179,11 @@ export const resultOperations: Operation[] = [
     tag,
     summary: '审核检查结果：通过，或写明意见退回检查组（审核人不能是检查组成员）',
     params: Id,
-    body: results.reviewInput,
+    body: reviewInput,
     responses: { 200: { description: '已审核', schema: Detail } },
     errors: [403, 404, 409],
     async handle({ db, params, body, user }) {
-      return detail(await results.reviewResult(db, user!, params.id, body));
+      return detail(await reviewResult(db, user!, params.id, body));
     },
   }),
   defineOperation({
@@ -190,7 +197,7 @@ export const resultOperations: Operation[] = [
     responses: { 200: { description: '已公示', schema: Detail } },
     errors: [403, 404, 409],
     async handle({ db, params, user }) {
-      return detail(await results.publishResult(db, user!, params.id));
+      return detail(await publishResult(db, user!, params.id));
     },
   }),
   defineOperation({
@@ -201,11 +208,11 @@ export const resultOperations: Operation[] = [
     tag,
     summary: '申请实施被不予实施行政强制措施清单排除的措施（检查组成员写明理由，须第二人批准）',
     params: IdN,
-    body: results.overrideInput,
+    body: overrideInput,
     responses: { 200: { description: '已申请', schema: Detail } },
     errors: [403, 404, 409],
     async handle({ db, params, body, user }) {
-      return detail(await results.requestOverride(db, user!, params.id, params.n, body));
+      return detail(await requestOverride(db, user!, params.id, params.n, body));
     },
   }),
   defineOperation({
@@ -216,11 +223,11 @@ export const resultOperations: Operation[] = [
     tag,
     summary: '批准不适用清单的强制措施申请（检查组以外的监管或审核人员，且不是申请人）',
     params: IdN,
-    body: results.overrideApprovalInput,
+    body: overrideApprovalInput,
     responses: { 200: { description: '已批准', schema: Detail } },
     errors: [403, 404, 409],
     async handle({ db, params, body, user }) {
-      return detail(await results.approveOverride(db, user!, params.id, params.n, body));
+      return detail(await approveOverride(db, user!, params.id, params.n, body));
     },
   }),
   defineOperation({
@@ -231,11 +238,11 @@ export const resultOperations: Operation[] = [
     tag,
     summary: '据结果 6（住所无法联系）或 C（公示信息弄虚作假）列入经营异常名录，完成 10 个工作日的后续处置时限',
     params: Id,
-    body: results.abnormalListingInput,
+    body: abnormalListingInput,
     responses: { 200: { description: '已列入（或已在名录中），时限已完成', schema: Detail } },
     errors: [403, 404, 409],
     async handle({ db, params, body, user }) {
-      return detail(await results.recordAbnormalListing(db, user!, params.id, body));
+      return detail(await recordAbnormalListing(db, user!, params.id, body));
     },
   }),
 ];

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DbHandle } from '../../db/connection.ts';
-import type { Executor } from '../../db/repositories/objects.ts';
+import type { Executor } from '../../db/connection.ts';
 import * as stageRepo from '../../db/repositories/objectImport.ts';
 import { AppError } from '../../domain/errors.ts';
 import { COLUMNS, IMPORT_KIND_LABELS, type ImportKind } from '../../domain/columns.ts';
@@ -19,7 +19,7 @@ import * as registry from '../registry.ts';
 import { recordImportAudit } from '../audit.ts';
 import { failpoint } from '../failpoints.ts';
 import { readRecords, formatOf, type HeaderLayout } from './readers.ts';
-import type { AuthUser } from '../accounts.ts';
+import type { Actor } from '../../domain/actor.ts';
 import { ProblemSink, RejectSink, type RowProblem } from './sinks.ts';
 
 export interface ImportProgress {
@@ -33,10 +33,12 @@ export interface ImportOptions {
   kind: ImportKind;
   file: string;
   skipInvalid?: boolean;
-  /** Who imports (kept in the registry history and the audit trail). */
-  actor?: string;
-  /** The signed-in user who uploaded the file: every row passes that user's role and scope. */
-  user?: AuthUser;
+  /**
+   * Who imports (its name is kept in the registry history and the audit trail; default the
+   * operator, 'cli'). When it is a signed-in account — the user who uploaded the file — every
+   * row passes that account's role and scope, as the single-record routes do.
+   */
+  actor?: Actor;
   /** The import job's id, when it runs as a job (the audit entry names it). */
   jobId?: string;
   /** The name the user gave the file (for HTTP uploads stored under another name). */
@@ -114,7 +116,9 @@ export async function importFile(handle: DbHandle, opts: ImportOptions): Promise
     layout: null,
     skipInvalid: opts.skipInvalid ?? false,
   };
-  const source = `import:${opts.actor ?? 'cli'}:${fileSha256.slice(0, 16)}`;
+  const importer: Actor = opts.actor ?? { name: 'cli' };
+  // Each row is written as the importer acting on this file (its role and scope, the file's name).
+  const rowActor: Actor = { ...importer, name: `import:${importer.name}:${fileSha256.slice(0, 16)}`, bulk: true };
   const progress: ImportProgress = { phase: 'reading', rowsRead: 0, bytesRead: 0, totalBytes: 0 };
   const report = (p: Partial<ImportProgress>) => {
     Object.assign(progress, p);
@@ -135,7 +139,7 @@ export async function importFile(handle: DbHandle, opts: ImportOptions): Promise
   // row-level changes are in the registry history): both commit, or neither.
   const recordAudit = async (trx: Executor, c: Counts) => {
     await recordImportAudit(trx, {
-      actor: opts.actor ?? 'cli',
+      actor: importer.name,
       kind: opts.kind,
       jobId: opts.jobId ?? `cli-${fileSha256.slice(0, 16)}-${at.getTime()}`,
       fileName: path.basename(opts.originalName ?? opts.file),
@@ -146,7 +150,7 @@ export async function importFile(handle: DbHandle, opts: ImportOptions): Promise
   };
   try {
     const run = opts.kind === 'objects' ? importObjects : importSmall;
-    const r = await run(handle, opts.kind, rows, ctx, { at, source, skipInvalid: ctx.skipInvalid, user: opts.user, recordAudit }, report);
+    const r = await run(handle, opts.kind, rows, ctx, { at, actor: rowActor, skipInvalid: ctx.skipInvalid, recordAudit }, report);
     counts = r.counts;
     written = r.written;
     if (written) failpoint('import:after-commit');
@@ -177,9 +181,9 @@ export async function importFile(handle: DbHandle, opts: ImportOptions): Promise
 type Rows = AsyncGenerator<{ rowNo: number; cells: Record<string, Cell>; raw: Cell[] }>;
 interface RunOpts {
   at: Date;
-  source: string;
+  /** Who writes the rows (bulk: the import records one audit entry for itself). */
+  actor: Actor;
   skipInvalid: boolean;
-  user?: AuthUser;
   /** Writes the import's audit entry inside the transaction that writes its rows. */
   recordAudit: (trx: Executor, counts: Counts) => Promise<void>;
 }
@@ -246,13 +250,13 @@ async function importObjects(
       for (const rowNo of badRows) {
         const problems = fileLevel.filter((f) => f.row_no === rowNo).map((f) => f.problem);
         const raw = raws.get(rowNo);
-        reject(ctx, rowNo, raw ? (JSON.parse(raw) as Cell[]) : null, problems);
+        reject(ctx, rowNo, raw ? (raw as Cell[]) : null, problems);
       }
       if (ctx.problems.total > 0 && !run.skipInvalid) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, written: false };
       await stageRepo.deleteStagedRows(db, badRows);
       report({ phase: 'writing' });
       const counts = await db.transaction().execute(async (trx) => {
-        const merged = await stageRepo.mergeStage(trx, handle.dialect, { now: nowIso(run.at), today: shanghaiDate(run.at), source: run.source });
+        const merged = await stageRepo.mergeStage(trx, handle.dialect, { now: nowIso(run.at), today: shanghaiDate(run.at), source: run.actor.name });
         await run.recordAudit(trx, merged);
         return merged;
       });
@@ -285,7 +289,7 @@ function toStaged(p: ObjectPatch, rowNo: number, raw: Cell[] | null): stageRepo.
 }
 
 /** Apply one parsed record through the registry service (the same rules as the API). */
-const APPLY: { [K in Exclude<ImportKind, 'objects'>]: (db: Executor, rec: RecordOf<K>, ctx: registry.WriteContext) => Promise<registry.UpsertOutcome> } = {
+const APPLY: { [K in Exclude<ImportKind, 'objects'>]: (db: Executor, rec: RecordOf<K>, ctx: Actor) => Promise<registry.UpsertOutcome> } = {
   inspectors: registry.upsertInspector,
   departments: registry.upsertDepartment,
   matters: registry.upsertMatter,
@@ -332,13 +336,13 @@ async function importSmall(
   if (ctx.problems.total > 0 && !run.skipInvalid) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, written: false };
   report({ phase: 'writing' });
   const counts: Counts = { inserted: 0, updated: 0, unchanged: 0 };
-  const apply = APPLY[kind as Exclude<ImportKind, 'objects'>] as (db: Executor, rec: object, c: registry.WriteContext) => Promise<registry.UpsertOutcome>;
+  const apply = APPLY[kind as Exclude<ImportKind, 'objects'>] as (db: Executor, rec: object, c: Actor) => Promise<registry.UpsertOutcome>;
   try {
     await handle.db.transaction().execute(async (trx) => {
       for (const v of valid) {
         if (duplicated.has(v.rowNo)) continue;
         try {
-          const outcome = await apply(trx, v.rec, { source: run.source, now: run.at, bulk: true, user: run.user });
+          const outcome = await apply(trx, v.rec, { ...run.actor, now: run.at });
           counts[outcome === 'created' ? 'inserted' : outcome]++;
         } catch (e) {
           if (!(e instanceof AppError)) throw e;

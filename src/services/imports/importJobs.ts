@@ -7,19 +7,26 @@
  * others wait, queued, in upload order), each worker's heap is capped so that one huge file fails
  * alone instead of taking the server's memory, and report and rejects files are deleted
  * `filesTtlHours` after the job ends.
+ *
+ * The job runs in the capped lane of the worker pool (services/workers.ts): long-lived threads
+ * whose heap is capped at IMPORT_MEMORY_MB, one job per thread at a time, so the cap is still the
+ * job's cap, while the thread's start (loading the import code) is paid once, not per upload.
+ *
+ * This service owns the uploaded file once the job is asked for (it is deleted when the job
+ * ends, or at once if the job cannot be started) and says why a job failed in words a user can
+ * act on (`failure`): the route only maps the job to its JSON view.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DbHandle } from '../../db/connection.ts';
-import type { Executor } from '../../db/repositories/objects.ts';
+import { z } from 'zod';
+import type { DbHandle, Executor } from '../../db/connection.ts';
 import { importLimits, projectRoot, type ImportLimits } from '../../config.ts';
 import * as jobsRepo from '../../db/repositories/importJobs.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { ImportKind } from '../../domain/columns.ts';
-import { runWorker } from '../workers.ts';
-import type { AuthUser } from '../accounts.ts';
-import type { ImportReport } from './importFile.ts';
+import { workerPoolFor, type WorkerPool } from '../workers.ts';
+import type { UserActor } from '../../domain/actor.ts';
 
 /** Where uploads, reports and rejects files live: IMPORT_DIR, or data/imports beside the database. */
 export const uploadsFolder = process.env.IMPORT_DIR ? path.resolve(process.env.IMPORT_DIR) : path.join(projectRoot, 'data', 'imports');
@@ -31,7 +38,7 @@ export interface StartImportJob {
   originalName: string;
   skipInvalid: boolean;
   /** The uploader: the job's owner, and whose role and scope every row must pass. */
-  user: AuthUser;
+  user: UserActor;
 }
 
 /** Runs at most `limit` tasks at once, the rest in arrival order. */
@@ -61,42 +68,47 @@ export function setImportLimits(l: Partial<ImportLimits>): void {
 const limits = (): ImportLimits => ({ ...importLimits(), ...limitsOverride });
 const queue = new Queue(() => limits().concurrency);
 
-/** Starts the job and returns at once; `done` settles when the worker finishes (for tests and logs). */
-export async function startImportJob(handle: DbHandle, job: StartImportJob): Promise<{ id: string; done: Promise<void> }> {
+/**
+ * Starts the job and returns at once; `done` settles when it ends (for tests and logs). The
+ * uploaded `job.file` is the service's from here on: deleted when the job ends, or before this
+ * rejects if the job cannot be started. `workers`: the service's pool (the handle's own by default).
+ */
+export async function startImportJob(handle: DbHandle, job: StartImportJob, workers: WorkerPool = workerPoolFor(handle)): Promise<{ id: string; done: Promise<void> }> {
+  const removeUpload = () => fs.promises.rm(job.file, { force: true }).catch(() => undefined);
   const id = crypto.randomUUID();
-  await jobsRepo.insertImportJob(handle.db, {
-    id,
-    kind: job.kind,
-    status: 'queued',
-    file_name: job.originalName,
-    skip_invalid: job.skipInvalid ? 1 : 0,
-    created_at: new Date().toISOString(),
-    owner_id: job.user.id,
-  });
+  try {
+    await jobsRepo.insertImportJob(handle.db, {
+      id,
+      kind: job.kind,
+      status: 'queued',
+      file_name: job.originalName,
+      skip_invalid: job.skipInvalid ? 1 : 0,
+      created_at: new Date().toISOString(),
+      owner_id: job.user.userId,
+    });
+  } catch (e) {
+    await removeUpload();
+    throw e;
+  }
   // Each job writes its report and rejects files into a folder of its own.
   const outputDir = path.join(uploadsFolder, id);
   fs.mkdirSync(outputDir, { recursive: true });
   const done = queue
-    .run(() =>
-      runWorker<ImportReport>(
-        new URL('./importWorker.ts', import.meta.url),
-        {
-          jobId: id,
-          database: handle.config,
-          kind: job.kind,
-          file: job.file,
-          originalName: job.originalName,
-          outputDir,
-          skipInvalid: job.skipInvalid,
-          user: job.user,
-        },
-        undefined,
-        { heapMb: limits().memoryMb },
-      ),
-    )
+    .run(() => {
+      const { memoryMb, concurrency } = limits();
+      return workers.runCapped({ heapMb: memoryMb, threads: concurrency }, 'importJob', {
+        jobId: id,
+        kind: job.kind,
+        file: job.file,
+        originalName: job.originalName,
+        outputDir,
+        skipInvalid: job.skipInvalid,
+        user: job.user,
+      });
+    })
     .then(
       () => undefined,
-      // The worker records its own failures; if it died before it could, record it here.
+      // The thread records the job's own failures; if it died before it could, record it here.
       (e: unknown) => {
         const oom = (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
         const message = oom
@@ -104,21 +116,110 @@ export async function startImportJob(handle: DbHandle, job: StartImportJob): Pro
           : `导入进程意外终止，未写入任何数据 (IMPORT_WORKER_DIED)：${(e as Error).message}`;
         return jobsRepo.failUnfinishedImportJob(handle.db, id, message, new Date().toISOString()).then(() => undefined, () => undefined);
       },
-    );
+    )
+    // The upload is only the import's input: once the job is over, delete it (its reports stay).
+    .finally(removeUpload);
   return { id, done };
+}
+
+// ---------------------------------------------------------------------------- the job as stored
+
+/** The import's report as the job's row keeps it (report and rejects files are server paths). */
+const StoredReport = z.object({
+  mode: z.enum(['strict', 'skip-invalid']),
+  written: z.boolean(),
+  fileSha256: z.string(),
+  headerRow: z.number().int(),
+  ignoredColumns: z.array(z.string()),
+  rowsRead: z.number().int(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejectedRows: z.number().int(),
+  problemCount: z.number().int(),
+  problemCounts: z.record(z.string(), z.number().int()),
+  problems: z.array(z.object({ row: z.number().int(), column: z.string(), code: z.string(), message: z.string() })),
+  reportFile: z.string().optional(),
+  rejectsFile: z.string().optional(),
+});
+/** The error a job failed with, as its thread stored it. */
+const StoredError = z.object({
+  error: z.object({
+    code: z.string().optional(),
+    message: z.string().optional(),
+    problems: z.array(z.object({ path: z.string().optional(), code: z.string().optional(), message: z.string().optional() })).optional().catch(undefined),
+  }),
+});
+
+export type ImportJobReport = z.output<typeof StoredReport>;
+
+/** Why a job failed, for its client: a stable code and a message the user can act on. */
+export interface ImportJobFailure {
+  code: string;
+  message: string;
+  problems: { path: string; code: string; message: string }[];
+}
+
+export interface ImportJob {
+  id: string;
+  kind: ImportKind;
+  status: jobsRepo.ImportJobRow['status'];
+  fileName: string;
+  skipInvalid: boolean;
+  rowsRead: number;
+  inserted: number;
+  updated: number;
+  rejected: number;
+  /** The import's phase, or the message a job that ended abnormally was closed with. */
+  phase: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  filesExpiredAt: string | null;
+  /** The import's report once it ran through (null while running, or when the file could not be read). */
+  report: ImportJobReport | null;
+  /** Why it failed (null unless failed). */
+  failure: ImportJobFailure | null;
+}
+
+const CJK = /[\u4e00-\u9fff]/;
+
+/**
+ * The message policy: a strict import that found problems says how many and what to do; a
+ * message written for users (Chinese) is shown with its code; anything else (a driver's or the
+ * file system's own message) is replaced by a general one, as the error handler does for a 500 —
+ * the job's row keeps the original for the operator.
+ */
+function failureOf(status: string, report: ImportJobReport | null, stored: z.output<typeof StoredError>['error'] | undefined, phase: string | null): ImportJobFailure | null {
+  if (status !== 'failed') return null;
+  if (report && !report.written) {
+    return {
+      code: 'IMPORT_REJECTED',
+      message: `文件中有 ${report.problemCount} 处问题，未写入任何数据；请按问题报告修正后重新上传，或加 ?skipInvalid=true 只导入有效行`,
+      problems: [],
+    };
+  }
+  const message = stored?.message ?? phase ?? '';
+  if (!CJK.test(message)) {
+    return { code: 'IMPORT_FAILED', message: '导入出错，未写入任何数据；请稍后重新上传，如果问题持续，请联系系统管理员并提供任务编号', problems: [] };
+  }
+  const code = stored?.code ?? /\(([A-Z][A-Z0-9_]+)\)\s*$/.exec(message)?.[1] ?? 'IMPORT_FAILED';
+  const problems = (stored?.problems ?? []).map((p) => ({ path: p.path ?? '', code: p.code ?? code, message: p.message ?? '' }));
+  return { code, message, problems };
 }
 
 /**
  * The job, if `user` may see it (its owner, or an administrator); 404 otherwise, as if it did
  * not exist. Without a user (the operator's CLI) every job is visible.
  */
-export async function getImportJob(handle: DbHandle, id: string, user?: AuthUser) {
+export async function getImportJob(handle: DbHandle, id: string, user?: UserActor): Promise<ImportJob> {
   const row = await jobsRepo.findImportJob(handle.db, id);
-  if (!row || (user && user.role !== 'admin' && row.owner_id !== user.id)) throw new NotFoundError(`没有编号为 ${id} 的导入任务`, 'IMPORT_JOB_NOT_FOUND');
-  const summary = row.summary ? (JSON.parse(row.summary) as Partial<ImportReport> & { error?: unknown }) : null;
+  if (!row || (user && user.role !== 'admin' && row.owner_id !== user.userId)) throw new NotFoundError(`没有编号为 ${id} 的导入任务`, 'IMPORT_JOB_NOT_FOUND');
+  const summary: unknown = row.summary;
+  const report = StoredReport.safeParse(summary);
+  const stored = StoredError.safeParse(summary);
   return {
     id: row.id,
-    kind: row.kind,
+    kind: row.kind as ImportKind,
     status: row.status,
     fileName: row.file_name,
     skipInvalid: row.skip_invalid === 1,
@@ -130,7 +231,8 @@ export async function getImportJob(handle: DbHandle, id: string, user?: AuthUser
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     filesExpiredAt: row.files_expired_at,
-    report: summary,
+    report: report.success ? report.data : null,
+    failure: failureOf(row.status, report.success ? report.data : null, stored.success ? stored.data.error : undefined, row.message),
   };
 }
 

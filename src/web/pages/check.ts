@@ -1,5 +1,5 @@
 /** `/check`: an entity types (or scans) the check code of its notice and sees whether the inspection is genuine. */
-import type { CheckOutcome } from '../../services/publicView.ts';
+import type { CheckOutcome } from '../../services/public/checkCodes.ts';
 import { html, raw } from '../html.ts';
 import { page } from '../layout.ts';
 import { period } from '../format.ts';

@@ -1,5 +1,5 @@
 /** `/search?q=` and `/entities/{uscc}`: entities in published draws or results, and their public record. */
-import type { EntityHit, publicEntity } from '../../services/publicView.ts';
+import type { EntityHit, PublicEntity } from '../../services/public/entities.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { period, when } from '../format.ts';
@@ -27,7 +27,7 @@ ${hits.map(
   return page({ title: q ? `查询：${q}` : '主体查询', body });
 }
 
-export function entityPage(e: Awaited<ReturnType<typeof publicEntity>>): string {
+export function entityPage(e: PublicEntity): string {
   return page({
     title: e.name,
     description: `${e.name} 的抽查记录`,

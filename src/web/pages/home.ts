@@ -1,5 +1,5 @@
 /** `/`: the published plans and their tasks, the search box, the statistics and the open data. */
-import type { PublicPlan } from '../../services/publicView.ts';
+import type { PublicPlan } from '../../services/public/plans.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { period, tags } from '../format.ts';

@@ -4,7 +4,8 @@
  * voided draws, how to verify the draw oneself, the published results and the publication
  * deadline. No entity's grade appears: strata are counted, never attached to an entity.
  */
-import type { PublicResult, PublicTask } from '../../services/publicView.ts';
+import type { PublicTask } from '../../services/public/plans.ts';
+import type { PublicResult } from '../../services/public/results.ts';
 import { html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 import { codeList, period, tags, when } from '../format.ts';

@@ -7,8 +7,8 @@
 import type { Db } from '../db/connection.ts';
 import * as repo from '../db/repositories/plans.ts';
 import { shanghaiDate } from '../domain/time.ts';
-import * as plans from './plans.ts';
-import * as draws from './draws.ts';
+import * as plans from '../services/plans.ts';
+import * as draws from '../services/draws.ts';
 
 const AUTHOR = { name: 'demo:张伟' };
 const APPROVER = { name: 'demo:李娜' };

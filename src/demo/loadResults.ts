@@ -13,22 +13,22 @@ import type { Db } from '../db/connection.ts';
 import * as accountsRepo from '../db/repositories/accounts.ts';
 import * as plansRepo from '../db/repositories/plans.ts';
 import { shanghaiDate } from '../domain/time.ts';
-import { addUser, type AuthUser } from './accounts.ts';
-import { DEMO_PASSWORD } from './demoUsers.ts';
-import * as plans from './plans.ts';
-import * as results from './results.ts';
-import { checkCodeOfVisit } from './publicView.ts';
+import { actorOf, addUser } from '../services/accounts.ts';
+import type { UserActor } from '../domain/actor.ts';
+import { DEMO_PASSWORD } from './loadUsers.ts';
+import * as plans from '../services/plans.ts';
+import { submitResult } from '../services/results/entry.ts';
+import { issueNotice } from '../services/results/notices.ts';
+import { publishResult, reviewResult } from '../services/results/review.ts';
+import { renderPrintableNotice } from '../web/notice.ts';
+import { checkCodeOfVisit } from '../services/public/checkCodes.ts';
 
 const REVIEWER = 'demo-reviewer';
 const PUBLISHER = 'demo-regulator';
 
-function authUser(u: accountsRepo.UserRow): AuthUser {
-  return { id: u.id, username: u.username, role: u.role, department: u.department_code, officer: u.officer_certificate };
-}
-
-async function account(db: Db, username: string, make: () => Promise<AuthUser>): Promise<AuthUser> {
+async function account(db: Db, username: string, make: () => Promise<UserActor>): Promise<UserActor> {
   const found = await accountsRepo.findUserByName(db, username);
-  return found ? authUser(found) : make();
+  return found ? actorOf(found) : make();
 }
 
 function addDays(date: string, days: number): string {
@@ -106,15 +106,15 @@ export async function loadDemoResults(db: Db, opts: { now?: Date } = {}): Promis
   const task = (await plansRepo.tasksInStatus(db, ['completed']))[0];
   if (!task) return { loaded: false, results: 0 };
   const visits = (await plansRepo.visitsOf(db, task.plan_id))
-    .filter((v) => (JSON.parse(v.task_ids) as string[]).includes(task.id))
+    .filter((v) => v.task_ids.includes(task.id))
     .sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0));
   if (!visits.length) return { loaded: false, results: 0 };
 
   const reviewer = await account(db, REVIEWER, () => addUser(db, { username: REVIEWER, role: 'reviewer', password: DEMO_PASSWORD }, now, 'demo'));
   const publisher = await account(db, PUBLISHER, () => addUser(db, { username: PUBLISHER, role: 'regulator', department: 'SCJG', password: DEMO_PASSWORD }, now, 'demo'));
-  const officers = new Map<string, AuthUser>();
+  const officers = new Map<string, UserActor>();
   const officer = async (cert: string) => {
-    const known = officers.get(cert) ?? (await accountsRepo.listUsers(db)).map(authUser).find((u) => u.role === 'inspector' && u.officer === cert);
+    const known = officers.get(cert) ?? (await accountsRepo.listUsers(db)).map(actorOf).find((u) => u.role === 'inspector' && u.officer === cert);
     const u = known ?? (await addUser(db, { username: `demo-officer-${cert}`, role: 'inspector', officer: cert, password: DEMO_PASSWORD }, now, 'demo'));
     officers.set(cert, u);
     return u;
@@ -129,27 +129,27 @@ export async function loadDemoResults(db: Db, opts: { now?: Date } = {}): Promis
 
   // The notices are served on the window's first morning (the check code is shown on them).
   for (const [i, v] of visits.entries()) {
-    const member = await officer((JSON.parse(v.team) as string[])[0]);
-    await results.issueNotice(db, { ...member, now: time(at(v.window_start, 9, i % 60)) }, v.id);
+    const member = await officer(v.team[0]);
+    await issueNotice(db, { ...member, now: time(at(v.window_start, 9, i % 60)) }, v.id, renderPrintableNotice);
     await checkCodeOfVisit(db, v.id, now);
   }
   for (const [i, v] of visits.entries()) {
-    const member = await officer((JSON.parse(v.team) as string[])[0]);
+    const member = await officer(v.team[0]);
     const inspectedOn = addDays(v.window_start, (i * 7) % span);
-    const input = resultInput(outcomeOf(i), JSON.parse(v.matters) as string[], inspectedOn);
+    const input = resultInput(outcomeOf(i), v.matters, inspectedOn);
     if (i === 3) {
       // One result goes back to the team with a comment and comes back completed.
-      await results.submitResult(db, { ...member, now: time(at(inspectedOn, 17)) }, v.id, { ...input, note: undefined });
-      await results.reviewResult(db, { ...reviewer, now: time(at(addDays(inspectedOn, 1), 10)) }, v.id, { decision: 'return', comment: '请补充现场检查情况说明。' });
-      await results.submitResult(db, { ...member, now: time(at(addDays(inspectedOn, 1), 15)) }, v.id, { ...input, note: '现场核查经营场所、公示信息和消防设施，均符合要求。' });
+      await submitResult(db, { ...member, now: time(at(inspectedOn, 17)) }, v.id, { ...input, note: undefined });
+      await reviewResult(db, { ...reviewer, now: time(at(addDays(inspectedOn, 1), 10)) }, v.id, { decision: 'return', comment: '请补充现场检查情况说明。' });
+      await submitResult(db, { ...member, now: time(at(addDays(inspectedOn, 1), 15)) }, v.id, { ...input, note: '现场核查经营场所、公示信息和消防设施，均符合要求。' });
     } else {
-      await results.submitResult(db, { ...member, now: time(at(inspectedOn, 17)) }, v.id, input);
+      await submitResult(db, { ...member, now: time(at(inspectedOn, 17)) }, v.id, input);
     }
-    await results.reviewResult(db, { ...reviewer, now: time(at(addDays(inspectedOn, 2), 10)) }, v.id, { decision: 'approve' });
+    await reviewResult(db, { ...reviewer, now: time(at(addDays(inspectedOn, 2), 10)) }, v.id, { decision: 'approve' });
     const published = time(at(addDays(inspectedOn, 4), 9));
-    await results.publishResult(db, { ...publisher, now: published }, v.id);
+    await publishResult(db, { ...publisher, now: published }, v.id);
     if (published > lastPublished) lastPublished = published;
   }
-  await plans.publishTask(db, task.id, { name: publisher.username, now: time(new Date(lastPublished.getTime() + 3600_000)) });
+  await plans.publishTask(db, task.id, { ...publisher, now: time(new Date(lastPublished.getTime() + 3600_000)) });
   return { loaded: true, taskId: task.id, results: visits.length };
 }

@@ -4,12 +4,14 @@
  * entities over the 11 streets, about 80 inspectors, declared conflicts (回避), past inspections,
  * past violations and abnormal-list (经营异常名录) memberships.
  *
- * Pure: no database, no clock, no I/O. The output depends on the seed only, and is the same
- * byte for byte on every run and machine, because every random choice comes from one local
- * seedrandom (ARC4) generator seeded with a fixed hex digest (never Math.random, never entropy),
- * and every date is computed from the fixed reference day DEMO_AS_OF rather than from "today".
+ * Pure: no database, no clock, no I/O. The output depends on the word lists and the seed only,
+ * and is the same byte for byte on every run and machine, because every random choice comes from
+ * one local seedrandom (ARC4) generator seeded with a fixed hex digest (never Math.random, never
+ * entropy), and every date is computed from the fixed reference day DEMO_AS_OF rather than from
+ * "today". The word lists (surnames, trade-name characters, shop names, roads, industries) are
+ * data, in data/demo/words.json, read by src/demo/loadWords.ts and passed in by the caller.
  *
- * Everything here is invented. Names are built from word lists; any resemblance to a real
+ * Everything here is invented. Names are built from the word lists; any resemblance to a real
  * entity or person is accidental. Some shapes follow real practice, as noted where they occur:
  * - USCC: registering authority 9 (market regulation), kind 1 enterprise / 2 individual business /
  *   3 cooperative; "other" entities are social-service organisations registered by civil affairs
@@ -25,11 +27,12 @@
  *   FZ + 500103 + department number (2) + serial (3), for example FZ50010301002.
  */
 import seedrandom from 'seedrandom';
-import { USCC_ALPHABET, withCheckCharacter } from './uscc.ts';
-import { YUZHONG_STREETS, type EntityType, type Grade, type InspectorStatus, type RegistrationStatus } from './registry.ts';
+import { USCC_ALPHABET, withCheckCharacter } from '../domain/uscc.ts';
+import { YUZHONG_STREETS, type EntityType, type Grade, type InspectorStatus, type RegistrationStatus } from '../domain/registry.ts';
 import type {
   ConflictRecord, DepartmentRecord, InspectionRecord, InspectorPatch, MatterPatch, ObjectPatch, ViolationRecord,
-} from './records.ts';
+} from '../domain/records.ts';
+import type { DemoTrade, DemoWords } from './words.ts';
 
 /** The text whose SHA-256 digest seeds the demo registry. */
 export const DEMO_SEED_TEXT = 'double-random demo v1';
@@ -317,143 +320,6 @@ const MATTERS: DemoMatter[] = [
   },
 ];
 
-// ---------------------------------------------------------------------------- word lists
-
-/** Surnames weighted roughly as common in Chongqing. */
-const SURNAMES: readonly (readonly [string, number])[] = [
-  ['王', 8], ['李', 9], ['张', 8], ['刘', 7], ['陈', 8], ['杨', 6], ['黄', 4], ['赵', 4], ['吴', 4], ['周', 5],
-  ['徐', 3], ['孙', 2], ['马', 2], ['朱', 2], ['胡', 3], ['郭', 2], ['何', 4], ['高', 2], ['林', 2], ['罗', 4],
-  ['郑', 2], ['梁', 2], ['谢', 3], ['宋', 2], ['唐', 4], ['许', 2], ['韩', 1], ['冯', 2], ['邓', 4], ['曹', 2],
-  ['彭', 3], ['曾', 3], ['肖', 3], ['田', 2], ['董', 1], ['袁', 3], ['潘', 1], ['蒋', 2], ['蔡', 1], ['余', 3],
-  ['杜', 2], ['叶', 1], ['程', 1], ['苏', 1], ['魏', 1], ['吕', 1], ['丁', 1], ['任', 2], ['沈', 1], ['姚', 1],
-  ['卢', 1], ['钟', 1], ['谭', 4], ['陆', 1], ['汪', 1], ['范', 1], ['石', 1], ['廖', 2], ['贾', 1], ['夏', 1],
-  ['付', 2], ['方', 1], ['邹', 1], ['熊', 2], ['秦', 2], ['向', 3], ['冉', 2], ['黎', 1], ['贺', 1], ['龚', 1],
-  ['牟', 1], ['蒲', 1], ['文', 1], ['雷', 1], ['龙', 1], ['陶', 1], ['邱', 1], ['江', 1], ['易', 1],
-];
-
-const GIVEN_CHARS =
-  '建华国明军平伟强勇敏静丽芳娟霞红英兰琴云玲燕波涛斌鹏杰磊超浩宇欣婷雪梅林峰刚俊文志海东春秋晓晨阳洁萍莉倩佳颖琳瑶娜蓉川渝巍维力成德亮辉飞庆健凯鑫帅丹艳莹露秀桂琼福贵红梓涵睿思';
-
-/** First and second characters of enterprise trade names (字号). */
-const TRADE_FIRST = '鑫恒瑞宏锦嘉华博德金天盛佳润和众永新聚信弘汇兴昌泰佰禾卓睿诚渝巴山江川朝凯景明安融';
-const TRADE_SECOND = '达丰远程源泰盛辉诚通益邦创辰宇业祥瑞成晟鸿航信合悦峰川城洲阳和致图尚品味康美旺';
-
-/** Trade names of small shops (个体工商户 字号). */
-const SHOP_NAMES = [
-  '好又来', '巷子口', '老街坊', '十八梯', '山城', '渝味', '老码头', '幺妹', '胖妹', '顺心', '佳佳', '红红',
-  '兰兰', '小重庆', '老地方', '坡坡上', '梯坎', '鸿运', '好运来', '家常', '川味', '老院子', '吊脚楼', '望江',
-  '嘉陵', '两江', '小巷', '街角', '千厮门', '大阳沟', '较场口', '洪崖', '白象街', '鹅岭', '佛图关', '民生',
-];
-
-/** Roads of each street (街道), for addresses. */
-const ROADS: Record<string, string[]> = {
-  七星岗: ['中山一路', '和平路', '金汤街', '领事巷', '通远门'],
-  解放碑: ['民族路', '民权路', '邹容路', '八一路', '五一路', '青年路', '临江支路'],
-  两路口: ['中山二路', '中山三路', '长江一路', '桂花园路', '枇杷山正街'],
-  上清寺: ['中山四路', '人民路', '上清寺路', '美专校街', '春森路'],
-  菜园坝: ['菜袁路', '燕子岩', '南区路'],
-  南纪门: ['解放西路', '凤凰台', '中兴路', '储奇门', '厚慈街'],
-  朝天门: ['新华路', '陕西路', '朝东路', '信义街', '东水门正街', '千厮门行街'],
-  大溪沟: ['人民支路', '双钢路', '黄花园', '张家花园'],
-  大坪: ['大坪正街', '长江二路', '袁家岗', '大坪支路'],
-  化龙桥: ['龙隐路', '红岩村', '嘉陵江滨江路', '虎头岩'],
-  石油路: ['石油路', '渝州路', '石油路支路'],
-};
-
-/** How busy each street is commercially (relative number of registered entities). */
-const STREET_WEIGHTS: Record<string, number> = {
-  七星岗: 8, 解放碑: 16, 两路口: 10, 上清寺: 8, 菜园坝: 6, 南纪门: 6, 朝天门: 11, 大溪沟: 6, 大坪: 12, 化龙桥: 8, 石油路: 9,
-};
-
-/** An industry (GB/T 4754-2017 class) with the words its entities are named with. */
-interface Trade {
-  code: string;
-  words: string[];
-  weight: number;
-  /** Food business: tagged 食品经营 (or 食品生产) and given a food-safety sector grade. */
-  food?: '食品经营' | '食品生产';
-  /** Tags and the share of the trade's entities that carry them. */
-  tags?: [string, number][];
-  /** Streets where the trade clusters (70% of its entities). */
-  streets?: string[];
-}
-
-const ENTERPRISE_TRADES: Trade[] = [
-  { code: 'H6210', words: ['餐饮管理有限公司', '餐饮文化有限公司', '火锅有限公司', '餐饮有限公司'], weight: 10, food: '食品经营', tags: [['消防安全重点单位', 0.08], ['特种设备使用单位', 0.05]] },
-  { code: 'H6220', words: ['快餐有限公司', '餐饮管理有限公司', '小面餐饮有限公司'], weight: 5, food: '食品经营' },
-  { code: 'H6241', words: ['茶业有限公司', '茶文化传播有限公司'], weight: 2, food: '食品经营' },
-  { code: 'H6242', words: ['咖啡有限公司', '咖啡文化有限公司'], weight: 2, food: '食品经营', streets: ['解放碑', '上清寺'] },
-  { code: 'H6110', words: ['酒店管理有限公司', '大酒店有限公司'], weight: 2.5, tags: [['特种设备使用单位', 0.9], ['消防安全重点单位', 0.9], ['公共场所', 1]] },
-  { code: 'H6121', words: ['酒店有限公司', '精品酒店有限公司'], weight: 2, tags: [['特种设备使用单位', 0.5], ['消防安全重点单位', 0.5], ['公共场所', 1]] },
-  { code: 'F5211', words: ['百货有限公司', '商贸有限公司', '购物中心有限公司'], weight: 5, tags: [['特种设备使用单位', 0.5], ['消防安全重点单位', 0.3]] },
-  { code: 'F5212', words: ['超市有限公司', '便利店有限公司', '商业连锁有限公司'], weight: 4, food: '食品经营', tags: [['特种设备使用单位', 0.2]] },
-  { code: 'F5127', words: ['酒业有限公司', '茶叶有限公司', '酒类销售有限公司'], weight: 2, food: '食品经营' },
-  { code: 'F5132', words: ['服饰有限公司', '服装贸易有限公司'], weight: 6, streets: ['朝天门'] },
-  { code: 'F5232', words: ['服饰有限公司', '时装有限公司'], weight: 3, streets: ['解放碑', '朝天门'] },
-  { code: 'F5234', words: ['化妆品有限公司', '美妆有限公司'], weight: 2 },
-  { code: 'F5245', words: ['珠宝有限公司', '黄金珠宝有限公司'], weight: 1.5, streets: ['解放碑'] },
-  { code: 'F5251', words: ['大药房有限公司', '医药连锁有限公司'], weight: 2.5, tags: [['药品经营', 1]] },
-  { code: 'F5261', words: ['汽车销售服务有限公司', '汽车贸易有限公司'], weight: 1.5, streets: ['石油路', '大坪', '化龙桥'] },
-  { code: 'F5273', words: ['电脑有限公司', '数码科技有限公司'], weight: 2, streets: ['石油路', '大坪'] },
-  { code: 'F5274', words: ['通讯器材有限公司', '通信设备有限公司'], weight: 1.5 },
-  { code: 'I6513', words: ['网络科技有限公司', '软件开发有限公司', '信息技术有限公司'], weight: 6, streets: ['化龙桥', '大坪', '两路口'] },
-  { code: 'I6531', words: ['信息系统集成有限公司', '智能科技有限公司'], weight: 2 },
-  { code: 'K7020', words: ['物业管理有限公司', '物业服务有限公司'], weight: 3, tags: [['特种设备使用单位', 0.85]] },
-  { code: 'K7030', words: ['房地产经纪有限公司', '置业顾问有限公司'], weight: 3 },
-  { code: 'L7212', words: ['投资管理有限公司', '资产管理有限公司'], weight: 3, streets: ['解放碑', '化龙桥'] },
-  { code: 'L7243', words: ['企业管理咨询有限公司', '商务信息咨询有限公司'], weight: 6 },
-  { code: 'L7259', words: ['广告传媒有限公司', '文化传播有限公司'], weight: 4 },
-  { code: 'L7263', words: ['劳务派遣有限公司', '人力资源管理有限公司'], weight: 1.5 },
-  { code: 'L7291', words: ['国际旅行社有限公司', '旅行社有限公司'], weight: 1.2, tags: [['旅行社', 1]] },
-  { code: 'O8111', words: ['汽车维修有限公司', '汽车服务有限公司'], weight: 1.5, tags: [['重点排污单位', 0.3]], streets: ['石油路', '大坪', '化龙桥', '菜园坝'] },
-  { code: 'O8040', words: ['美容美发有限公司', '形象设计有限公司'], weight: 2, tags: [['公共场所', 1]] },
-  { code: 'O8053', words: ['养生保健有限公司', '健康管理有限公司'], weight: 1.5 },
-  { code: 'O8030', words: ['洗涤服务有限公司', '干洗有限公司'], weight: 0.8, tags: [['重点排污单位', 0.3]] },
-  { code: 'R8930', words: ['健身有限公司', '体育文化有限公司'], weight: 1.5, tags: [['公共场所', 1]] },
-  { code: 'R9011', words: ['量贩式娱乐有限公司', '文化娱乐有限公司'], weight: 1.2, tags: [['娱乐场所', 1], ['消防安全重点单位', 0.8], ['公共场所', 1]] },
-  { code: 'R9013', words: ['网络会所有限公司', '网咖有限公司'], weight: 1, tags: [['上网服务场所', 1], ['消防安全重点单位', 0.8]] },
-  { code: 'Q8425', words: ['口腔门诊部有限公司', '中医门诊部有限公司', '医疗管理有限公司'], weight: 1, tags: [['医疗机构', 1], ['重点排污单位', 0.15]] },
-  { code: 'C1411', words: ['食品有限公司', '糕点食品有限公司'], weight: 0.8, food: '食品生产', tags: [['重点排污单位', 0.3]], streets: ['菜园坝', '大坪', '石油路'] },
-];
-
-const INDIVIDUAL_TRADES: Trade[] = [
-  { code: 'H6220', words: ['小面馆', '面馆', '抄手店', '豆花饭馆'], weight: 12, food: '食品经营' },
-  { code: 'H6210', words: ['火锅店', '串串香店', '江湖菜馆', '烤鱼店', '中餐馆'], weight: 12, food: '食品经营' },
-  { code: 'H6241', words: ['茶馆', '茶楼'], weight: 3, food: '食品经营' },
-  { code: 'F5229', words: ['卤菜店', '副食店'], weight: 4, food: '食品经营' },
-  { code: 'F5223', words: ['水果店', '蔬菜店'], weight: 5, food: '食品经营' },
-  { code: 'F5224', words: ['鲜肉店', '冷鲜肉店', '水产店'], weight: 3, food: '食品经营' },
-  { code: 'F5226', words: ['烟酒店', '茶叶店'], weight: 4, food: '食品经营' },
-  { code: 'F5212', words: ['便利店', '超市'], weight: 6, food: '食品经营' },
-  { code: 'F5232', words: ['服装店', '服饰店'], weight: 8, streets: ['朝天门', '解放碑'] },
-  { code: 'F5233', words: ['鞋店', '鞋业店'], weight: 2 },
-  { code: 'F5239', words: ['日用百货店', '杂货店'], weight: 3 },
-  { code: 'F5251', words: ['药房', '大药房'], weight: 1, tags: [['药品经营', 1]] },
-  { code: 'F5274', words: ['手机店', '通讯店'], weight: 2 },
-  { code: 'O8122', words: ['手机维修店'], weight: 2 },
-  { code: 'O8040', words: ['理发店', '美发店', '美甲店', '美容店'], weight: 7, tags: [['公共场所', 1]] },
-  { code: 'O8052', words: ['足浴店', '修脚店'], weight: 2, tags: [['公共场所', 1]] },
-  { code: 'O8030', words: ['干洗店', '洗衣店'], weight: 1.5 },
-  { code: 'O8060', words: ['照相馆', '摄影工作室'], weight: 1 },
-  { code: 'R9013', words: ['网吧'], weight: 0.5, tags: [['上网服务场所', 1], ['消防安全重点单位', 0.5]] },
-  { code: 'O8111', words: ['汽车修理厂', '汽车美容店'], weight: 1.5, streets: ['石油路', '大坪', '菜园坝'] },
-];
-
-const COOPERATIVE_TRADES: Trade[] = [
-  { code: 'A0519', words: ['果蔬专业合作社', '农业专业合作社'], weight: 2 },
-  { code: 'A0164', words: ['茶叶种植专业合作社'], weight: 1 },
-  { code: 'A0143', words: ['花卉种植专业合作社'], weight: 1 },
-];
-
-/** Social-service organisations (民办非企业单位), entity type 'other'. */
-const OTHER_TRADES: Trade[] = [
-  { code: 'P8391', words: ['职业培训学校', '职业技能培训学校'], weight: 4 },
-  { code: 'P8393', words: ['艺术培训中心', '文化艺术培训学校'], weight: 4 },
-  { code: 'Q8514', words: ['养老服务中心', '社区养老院'], weight: 3, tags: [['消防安全重点单位', 0.8], ['特种设备使用单位', 0.3]] },
-  { code: 'Q8425', words: ['社区门诊部', '中医诊所'], weight: 1.5, tags: [['医疗机构', 1]] },
-  { code: 'O8090', words: ['社区服务中心', '社会工作服务中心'], weight: 2 },
-];
-
 // ---------------------------------------------------------------------------- objects
 
 interface DemoObject {
@@ -472,6 +338,8 @@ interface DemoObject {
   tags: string[];
 }
 
+type Street = (typeof YUZHONG_STREETS)[number];
+
 /** GB 11714 organisation-code check character (weights 3 7 9 10 5 8 4 2, mod 11). */
 function orgCodeCheck(body8: string): string {
   const weights = [3, 7, 9, 10, 5, 8, 4, 2];
@@ -487,25 +355,38 @@ const GRADING_DATES = ['2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30', '
 class ObjectFactory {
   private readonly usccs = new Set<string>();
   private readonly names = new Set<string>();
+  // The character lists as arrays of characters (code points), drawn from by index.
+  private readonly givenChars: string[];
+  private readonly tradeFirst: string[];
+  private readonly tradeSecond: string[];
+  private readonly streetWeights: (readonly [Street, number])[];
 
-  constructor(private readonly dice: Dice) {}
+  constructor(
+    private readonly dice: Dice,
+    private readonly words: DemoWords,
+  ) {
+    this.givenChars = [...words.givenNameChars];
+    this.tradeFirst = [...words.tradeNameFirstChars];
+    this.tradeSecond = [...words.tradeNameSecondChars];
+    this.streetWeights = YUZHONG_STREETS.map((s) => [s, words.streetWeights[s]] as const);
+  }
 
   personName(): string {
     const d = this.dice;
-    const surname = d.weighted(SURNAMES);
-    const given = d.chance(0.3) ? d.pick([...GIVEN_CHARS]) : d.pick([...GIVEN_CHARS]) + d.pick([...GIVEN_CHARS]);
+    const surname = d.weighted(this.words.surnames);
+    const given = d.chance(0.3) ? d.pick(this.givenChars) : d.pick(this.givenChars) + d.pick(this.givenChars);
     return surname + given;
   }
 
-  private street(trade: Trade): string {
+  private street(trade: DemoTrade): Street {
     const d = this.dice;
     if (trade.streets && d.chance(0.7)) return d.pick(trade.streets);
-    return d.weighted(YUZHONG_STREETS.map((s) => [s, STREET_WEIGHTS[s]] as const));
+    return d.weighted(this.streetWeights);
   }
 
-  private address(street: string): string {
+  private address(street: Street): string {
     const d = this.dice;
-    const base = `渝中区${d.pick(ROADS[street])}${d.int(1, 320)}号`;
+    const base = `渝中区${d.pick(this.words.roads[street])}${d.int(1, 320)}号`;
     const r = d.float();
     if (r < 0.2) return `${base}附${d.int(1, 12)}号`;
     if (r < 0.45) return `${base}${d.int(1, 32)}-${d.int(1, 12)}`;
@@ -550,27 +431,27 @@ class ObjectFactory {
     return true;
   }
 
-  private enterpriseName(trade: Trade): string {
+  private enterpriseName(trade: DemoTrade): string {
     const d = this.dice;
     for (let i = 0; i < 50; i++) {
-      const first = d.pick([...TRADE_FIRST]);
-      let second = d.pick([...TRADE_SECOND]);
-      if (second === first) second = d.pick([...TRADE_SECOND]);
+      const first = d.pick(this.tradeFirst);
+      let second = d.pick(this.tradeSecond);
+      if (second === first) second = d.pick(this.tradeSecond);
       const name = `${d.chance(0.15) ? '重庆市' : '重庆'}${first}${second}${d.pick(trade.words)}`;
       if (this.claim(name)) return name;
     }
     // Practically unreachable; a three-character trade name keeps the name unique.
     for (;;) {
-      const name = `重庆${d.pick([...TRADE_FIRST])}${d.pick([...TRADE_SECOND])}${d.pick([...TRADE_SECOND])}${d.pick(trade.words)}`;
+      const name = `重庆${d.pick(this.tradeFirst)}${d.pick(this.tradeSecond)}${d.pick(this.tradeSecond)}${d.pick(trade.words)}`;
       if (this.claim(name)) return name;
     }
   }
 
-  private shopName(trade: Trade, operator: string): string {
+  private shopName(trade: DemoTrade, operator: string): string {
     const d = this.dice;
     for (let i = 0; i < 30; i++) {
       const r = d.float();
-      const brand = r < 0.25 ? `${operator[0]}记` : r < 0.4 ? `老${operator[0]}` : r < 0.75 ? d.pick(SHOP_NAMES) : operator;
+      const brand = r < 0.25 ? `${operator[0]}记` : r < 0.4 ? `老${operator[0]}` : r < 0.75 ? d.pick(this.words.shopNames) : operator;
       const name = `渝中区${brand}${d.pick(trade.words)}`;
       if (this.claim(name)) return name;
     }
@@ -580,10 +461,10 @@ class ObjectFactory {
     }
   }
 
-  private organisationName(trade: Trade): string {
+  private organisationName(trade: DemoTrade): string {
     const d = this.dice;
     for (;;) {
-      const brand = d.chance(0.5) ? d.pick(SHOP_NAMES) : d.pick([...TRADE_FIRST]) + d.pick([...TRADE_SECOND]);
+      const brand = d.chance(0.5) ? d.pick(this.words.shopNames) : d.pick(this.tradeFirst) + d.pick(this.tradeSecond);
       const name = `重庆市渝中区${brand}${d.pick(trade.words)}`;
       if (this.claim(name)) return name;
     }
@@ -596,7 +477,7 @@ class ObjectFactory {
     return d.weighted([['deregistered', 60], ['revoked', 25], ['moved_out', 12], ['cancelled', 3]] as const);
   }
 
-  private tags(trade: Trade): string[] {
+  private tags(trade: DemoTrade): string[] {
     const tags: string[] = [];
     if (trade.food) tags.push(trade.food);
     for (const [tag, p] of trade.tags ?? []) if (this.dice.chance(p)) tags.push(tag);
@@ -605,11 +486,7 @@ class ObjectFactory {
 
   make(entityType: EntityType): DemoObject {
     const d = this.dice;
-    const trades =
-      entityType === 'enterprise' ? ENTERPRISE_TRADES
-      : entityType === 'individual' ? INDIVIDUAL_TRADES
-      : entityType === 'cooperative' ? COOPERATIVE_TRADES
-      : OTHER_TRADES;
+    const trades = this.words.trades[entityType];
     const trade = d.weighted(trades.map((t) => [t, t.weight] as const));
     // Credit grade first: an unrated entity is one registered too recently to have been graded.
     const grade = d.weighted([['A', 30], ['B', 50], ['C', 12], ['D', 5], [null, 3]] as const);
@@ -927,10 +804,13 @@ function makeConflicts(dice: Dice, objects: DemoObject[], inspectors: DemoInspec
 
 // ---------------------------------------------------------------------------- the registry
 
-/** The whole demo registry; the same seed always gives the same registry. */
-export function generateDemoRegistry(seedHex: string = DEMO_SEED_HEX): DemoRegistry {
+/**
+ * The whole demo registry, built from `words` (data/demo/words.json, see src/demo/loadWords.ts);
+ * the same word lists and seed always give the same registry.
+ */
+export function generateDemoRegistry(words: DemoWords, seedHex: string = DEMO_SEED_HEX): DemoRegistry {
   const dice = new Dice(seedHex);
-  const factory = new ObjectFactory(dice);
+  const factory = new ObjectFactory(dice, words);
 
   const counts: [EntityType, number][] = [
     ['enterprise', Math.round(DEMO_OBJECT_COUNT * 0.55)],

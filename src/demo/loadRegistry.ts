@@ -1,17 +1,20 @@
 /**
- * Loads the synthetic Yuzhong demo registry (src/domain/demo.ts) into an empty database, so a
- * first `npm start` shows a real-looking district. Writes go through the registry use cases, as an
- * import would, with source 'demo', all in one transaction: either the whole demo is there or none.
+ * Loads the synthetic Yuzhong demo registry (src/demo/registry.ts, built from the word lists in
+ * data/demo/words.json) into an empty database, so a first `npm start` shows a real-looking
+ * district. Writes go through the registry use cases, as an import would, with source 'demo', all
+ * in one transaction: either the whole demo is there or none.
  */
 import type { Db } from '../db/connection.ts';
+import type { Actor } from '../domain/actor.ts';
 import { countObjects } from '../db/repositories/objects.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
-import { recordAudit } from './audit.ts';
-import { generateDemoRegistry } from '../domain/demo.ts';
+import { recordAudit } from '../services/audit.ts';
 import {
   addAbnormalListing, declareConflict, recordPastInspection, recordPastViolation,
-  upsertDepartment, upsertInspector, upsertMatter, upsertObject, type WriteContext,
-} from './registry.ts';
+  upsertDepartment, upsertInspector, upsertMatter, upsertObject,
+} from '../services/registry.ts';
+import { loadDemoWords } from './loadWords.ts';
+import { generateDemoRegistry } from './registry.ts';
 
 export interface DemoCounts {
   departments: number;
@@ -36,8 +39,8 @@ export async function loadDemoData(db: Db, opts: { now?: Date } = {}): Promise<{
   // Every start but the first ends here, without generating anything.
   if ((await countObjects(db)) > 0) return { loaded: false, counts: { ...NOTHING } };
   // Generated before the transaction opens, so the write lock is held only while writing.
-  const demo = generateDemoRegistry();
-  const ctx: WriteContext = { source: 'demo', now: opts.now, bulk: true };
+  const demo = generateDemoRegistry(loadDemoWords());
+  const ctx: Actor = { name: 'demo', now: opts.now, bulk: true };
   const write = inTransaction(db, async (trx) => {
     // Checked inside the transaction: on SQLite it serialises with any other writer. On PostgreSQL two
     // first starts racing would both see an empty table; the second then fails on the primary key
