@@ -48,6 +48,8 @@ interface Sample {
   variant: Variant;
   repeat: number;
   startMs: number;
+  /** When the server logged each start-up step, in ms after `npm start` was launched. */
+  steps: Record<string, number>;
   ops: Record<Op, number[]>;
 }
 
@@ -148,6 +150,7 @@ async function measure(variant: Variant, repeat: number, dir: string, port: numb
   const base = `http://127.0.0.1:${port}`;
   if (await healthy(base)) throw new Error(`port ${port} already answers: stop that server first`);
   const t0 = performance.now();
+  const launchedAt = Date.now();
   const child = spawn('npm', ['start'], { cwd: dir, env, detached: true, stdio: ['ignore', log, log] });
   live = child;
   try {
@@ -164,7 +167,7 @@ async function measure(variant: Variant, repeat: number, dir: string, port: numb
       while (performance.now() < wait) await nextTick();
     }
     const ops = await rounds(base, ROUNDS);
-    return { variant, repeat, startMs, ops };
+    return { variant, repeat, startMs, ops, steps: startSteps(path.join(tmp, 'server.log'), launchedAt) };
   } finally {
     await stop(child);
     live = null;
@@ -172,6 +175,38 @@ async function measure(variant: Variant, repeat: number, dir: string, port: numb
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** The start-up steps the server logs (same messages before and after the change). */
+const STEPS: [string, RegExp][] = [
+  ['built', /^已编译到 dist/],
+  ['registry', /demo data loaded/],
+  ['plan', /demo plan loaded/],
+  ['accounts', /已创建演示账号/],
+  ['results', /demo results published/],
+  ['listening', /^服务已启动/],
+];
+
+function startSteps(logFile: string, launchedAt: number): Record<string, number> {
+  const steps: Record<string, number> = {};
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    let msg = line;
+    let at = NaN;
+    try {
+      const j = JSON.parse(line) as { msg?: string; time?: string };
+      msg = j.msg ?? '';
+      at = Date.parse(j.time ?? '');
+    } catch {
+      /* a plain line (npm, the build) */
+    }
+    for (const [name, re] of STEPS) if (re.test(msg) && !(name in steps)) steps[name] = Number.isNaN(at) ? NaN : at - launchedAt;
+  }
+  return steps;
+}
+
+const stepLine = (s: Sample) =>
+  STEPS.filter(([n]) => n in s.steps && !Number.isNaN(s.steps[n]))
+    .map(([n]) => `${n} +${(s.steps[n] / 1000).toFixed(1)}`)
+    .join(', ');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -190,14 +225,14 @@ console.log(`base: ${BASE}\ncurrent: ${CURRENT}\n${os.availableParallelism()} co
 for (let r = 1; r <= REPEATS; r++) {
   const b = await measure('base', r, BASE, PORT_BASE);
   samples.push(b);
-  console.log(`#${r} base                                start ${fmt(b.startMs)}  ${OPS.map((o) => `${o} ${b.ops[o].map(fmt).join('/')}`).join('  ')}`);
+  console.log(`#${r} base                                start ${fmt(b.startMs)} [${stepLine(b)}]  ${OPS.map((o) => `${o} ${b.ops[o].map(fmt).join('/')}`).join('  ')}`);
   fs.rmSync(path.join(CURRENT, 'dist'), { recursive: true, force: true });
   const first = await measure('current, first start (builds dist/)', r, CURRENT, PORT_CURRENT);
   samples.push(first);
-  console.log(`#${r} current, first start (builds dist/) start ${fmt(first.startMs)}  ${OPS.map((o) => `${o} ${first.ops[o].map(fmt).join('/')}`).join('  ')}`);
+  console.log(`#${r} current, first start (builds dist/) start ${fmt(first.startMs)} [${stepLine(first)}]  ${OPS.map((o) => `${o} ${first.ops[o].map(fmt).join('/')}`).join('  ')}`);
   const second = await measure('current, dist/ fresh', r, CURRENT, PORT_CURRENT);
   samples.push(second);
-  console.log(`#${r} current, dist/ fresh                start ${fmt(second.startMs)}  ${OPS.map((o) => `${o} ${second.ops[o].map(fmt).join('/')}`).join('  ')}`);
+  console.log(`#${r} current, dist/ fresh                start ${fmt(second.startMs)} [${stepLine(second)}]  ${OPS.map((o) => `${o} ${second.ops[o].map(fmt).join('/')}`).join('  ')}`);
 }
 
 const variants: Variant[] = ['base', 'current, first start (builds dist/)', 'current, dist/ fresh'];
@@ -213,5 +248,13 @@ for (const v of variants) {
     return `${fmt(m)} (×${(m / baseOps[o]).toFixed(2)})`.padEnd(20);
   });
   console.log(`${v.padEnd(38)}${`${fmt(st)} (×${(st / baseStart).toFixed(2)})`.padEnd(22)}${cells.join('')}`);
+}
+console.log('\nstart-up steps, median s after launch (from the server log)');
+for (const v of variants) {
+  const cells = STEPS.map(([n]) => {
+    const xs = of(v).map((s) => s.steps[n]).filter((x) => x !== undefined && !Number.isNaN(x));
+    return xs.length ? `${n} ${(median(xs) / 1000).toFixed(1)}` : '';
+  }).filter(Boolean);
+  console.log(`${v.padEnd(38)}${cells.join('  ')}`);
 }
 console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

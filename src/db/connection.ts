@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, type Transaction, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, sql, type Transaction, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { DatabaseConfig } from '../config.ts';
 import type { Database } from './schema.ts';
 import { JsonColumnsPlugin } from './json.ts';
@@ -71,4 +71,9 @@ export function createDb(config: DatabaseConfig, options: { poolSize?: number } 
   const sqlite = openSqlite(config.url);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), plugins: [new JsonColumnsPlugin()] });
   return { db, dialect: 'sqlite', config, close: () => db.destroy() };
+}
+
+/** Liveness probe of the health check: the database answers a trivial query. */
+export async function ping(db: Executor): Promise<void> {
+  await sql`select 1`.execute(db);
 }

@@ -1,5 +1,5 @@
 /**
- * JSON columns, typed at the repository boundary.
+ * JSON and flag columns, typed at the repository boundary.
  *
  * Lists and objects are stored as JSON text on both engines (the same DDL for SQLite and
  * PostgreSQL). Services never see that text: a JSON column is typed `JsonColumn<T>` in the table
@@ -12,6 +12,9 @@
  * database against JSON_COLUMNS). The audit trail's before/after are canonical JSON text that is
  * hashed byte for byte: they are deliberately not JSON columns, and neither is the registry
  * change log's before/after (the same names), which its repository parses.
+ *
+ * Flags (yes/no columns) are stored as 0/1 on both engines and typed `FlagColumn`: read as
+ * booleans (the plugin converts them by name, like JSON columns), written as `toFlag(b)`.
  */
 import type { ColumnType, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 
@@ -50,16 +53,30 @@ export const JSON_COLUMNS = {
 
 export const JSON_COLUMN_NAMES: ReadonlySet<string> = new Set(Object.values(JSON_COLUMNS).flat());
 
+/** A yes/no column stored as 0/1. */
+export type Flag = 0 | 1;
+/** A flag column: selected as a boolean, inserted and updated as 0/1 (`toFlag`). */
+export type FlagColumn = ColumnType<boolean, Flag | undefined, Flag>;
+
+export const toFlag = (b: boolean): Flag => (b ? 1 : 0);
+
+/** Every flag column of the schema, by table. */
+export const FLAG_COLUMNS = {
+  import_jobs: ['skip_invalid'],
+} as const satisfies Record<string, readonly string[]>;
+
+export const FLAG_COLUMN_NAMES: ReadonlySet<string> = new Set(Object.values(FLAG_COLUMNS).flat());
+
 function parseRow(row: UnknownRow): UnknownRow {
   for (const key in row) {
-    if (!JSON_COLUMN_NAMES.has(key)) continue;
     const v = row[key];
-    if (typeof v === 'string') row[key] = JSON.parse(v);
+    if (JSON_COLUMN_NAMES.has(key) && typeof v === 'string') row[key] = JSON.parse(v);
+    else if (FLAG_COLUMN_NAMES.has(key) && (v === 0 || v === 1)) row[key] = v === 1;
   }
   return row;
 }
 
-/** Parses JSON columns as rows come back (selects, returning clauses, streams and raw queries alike). */
+/** Parses JSON columns (and turns flags into booleans) as rows come back (selects, returning clauses, streams and raw queries alike). */
 export class JsonColumnsPlugin implements KyselyPlugin {
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     return args.node;

@@ -1,11 +1,11 @@
 /**
  * Table types. Dates (calendar days in Asia/Shanghai) are 'YYYY-MM-DD' text; instants are
- * ISO-8601 UTC text; booleans are 0/1; lists and objects are JSON text, typed `JsonColumn<T>` and
+ * ISO-8601 UTC text; booleans are 0/1, typed `FlagColumn` and read as booleans; lists and objects are JSON text, typed `JsonColumn<T>` and
  * parsed as rows are read (see json.ts). The same on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { Role } from '../domain/actor.ts';
-import type { JsonColumn, NullableJsonColumn } from './json.ts';
+import type { FlagColumn, JsonColumn, NullableJsonColumn } from './json.ts';
 import type { DrawParams } from '../domain/draw/params.ts';
 import type { BundleStratum } from '../domain/draw/bundle.ts';
 import type { ExclusionRule } from '../domain/draw/select.ts';
@@ -150,7 +150,7 @@ export interface ImportJobTable {
   kind: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed';
   file_name: string;
-  skip_invalid: ColumnType<number, number | undefined, number>;
+  skip_invalid: FlagColumn;
   rows_read: ColumnType<number, number | undefined, number>;
   inserted: ColumnType<number, number | undefined, number>;
   updated: ColumnType<number, number | undefined, number>;

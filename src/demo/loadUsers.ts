@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db/connection.ts';
 import * as accountsRepo from '../db/repositories/accounts.ts';
+import * as plansRepo from '../db/repositories/plans.ts';
 import { addUser } from '../services/accounts.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -11,8 +12,7 @@ export const DEMO_PASSWORD = 'demo-password-2026';
 export async function loadDemoUsers(db: Db): Promise<string[]> {
   if ((await accountsRepo.listUsers(db)).length > 0) return [];
   // The inspector is an officer on one of the demo plan's drawn teams, so it has assignments.
-  const visit = await db.selectFrom('visits').select('team').orderBy('window_start').orderBy('uscc').executeTakeFirst();
-  const officer = visit?.team[0];
+  const officer = (await plansRepo.firstVisitTeam(db))?.[0];
   const made: string[] = [];
   for (const u of [
     { username: 'demo-admin', role: 'admin' },

@@ -123,3 +123,8 @@ export async function tasksByIds(db: Executor, ids: string[]) {
     .where('id', 'in', ids)
     .execute();
 }
+
+/** The team of the earliest visit (by window, then USCC): the demo inspector is its first officer. */
+export async function firstVisitTeam(db: Executor): Promise<string[] | undefined> {
+  return (await db.selectFrom('visits').select('team').orderBy('window_start').orderBy('uscc').executeTakeFirst())?.team;
+}

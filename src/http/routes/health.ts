@@ -1,5 +1,5 @@
 /** GET /healthz: the process is up and the database answers a trivial query. */
-import { sql } from 'kysely';
+import { ping } from '../../db/connection.ts';
 import { defineOperation, type Deps } from '../operation.ts';
 import { errorBody } from '../errors.ts';
 import { Health, HealthFailure } from '../schemas.ts';
@@ -14,7 +14,7 @@ async function probe(deps: Deps): Promise<void> {
     timer.unref();
   });
   try {
-    await Promise.race([sql`select 1`.execute(deps.handle.db), timeout]);
+    await Promise.race([ping(deps.handle.db), timeout]);
   } finally {
     clearTimeout(timer);
   }

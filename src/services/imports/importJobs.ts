@@ -26,6 +26,7 @@ import * as jobsRepo from '../../db/repositories/importJobs.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { ImportKind } from '../../domain/columns.ts';
 import { workerPoolFor, type WorkerPool } from '../workers.ts';
+import { toFlag } from '../../db/json.ts';
 import type { UserActor } from '../../domain/actor.ts';
 
 /** Where uploads, reports and rejects files live: IMPORT_DIR, or data/imports beside the database. */
@@ -82,7 +83,7 @@ export async function startImportJob(handle: DbHandle, job: StartImportJob, work
       kind: job.kind,
       status: 'queued',
       file_name: job.originalName,
-      skip_invalid: job.skipInvalid ? 1 : 0,
+      skip_invalid: toFlag(job.skipInvalid),
       created_at: new Date().toISOString(),
       owner_id: job.user.userId,
     });
@@ -222,7 +223,7 @@ export async function getImportJob(handle: DbHandle, id: string, user?: UserActo
     kind: row.kind as ImportKind,
     status: row.status,
     fileName: row.file_name,
-    skipInvalid: row.skip_invalid === 1,
+    skipInvalid: row.skip_invalid,
     rowsRead: row.rows_read,
     inserted: row.inserted,
     updated: row.updated,
