@@ -28,9 +28,11 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const handle = createDb(config.database);
   await migrateToLatest(handle.db);
   // Long operations run in long-lived threads, each with its own connection (see
-  // services/workers.ts). Started now, so that they are ready while demo data loads and the first
-  // draw does not wait for one; unref'd, so a start that fails below does not hang on them.
-  const workers = new WorkerPool({ database: config.database, threads: workerThreads(), logger }).start();
+  // services/workers.ts). Their threads start once the demo data is in (starting them earlier
+  // made the first start slower: on two cores they competed with the demo load) and before the
+  // service listens, so the first draw does not wait for one. Idle threads are unref'd, so a start
+  // that fails below does not hang on them.
+  const workers = new WorkerPool({ database: config.database, threads: workerThreads(), logger });
   const interrupted = await failInterruptedJobs(handle);
   if (interrupted) logger.warn({ interrupted }, '上次停止时未完成的导入任务已标为失败（未写入任何数据）');
   if (config.demoData) {
@@ -46,6 +48,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
       if (demoResults.loaded) logger.info({ taskId: demoResults.taskId, results: demoResults.results }, '已录入并公示演示抽查结果 (demo results published)');
     }
   }
+  workers.start();
   const app = createApp({ handle, logger, workers });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
@@ -58,22 +61,39 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   server.requestTimeout = 60 * 60 * 1000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, database: handle.dialect }, `服务已启动：http://localhost:${port}/`);
   // Scheduled jobs: one run per slot across every instance sharing the database; a slot missed
   // while the service was down runs now.
   const scheduler = config.scheduler ? createScheduler({ handle, jobs: JOBS, logger }) : null;
   void scheduler?.start();
-  const close = async () => {
+  const shutDown = async () => {
     await scheduler?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await workers.close();
     await handle.close();
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, '正在停止服务');
-      void close().then(() => process.exit(0));
-    });
-  }
+  // `on`, not `once`: a listener stays registered while the service stops, so a second signal
+  // never meets Node's default action (which would kill the process before the workers and the
+  // database are closed); it forces the exit instead.
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, '再次收到停止信号，立即退出');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, '正在停止服务');
+    void shutDown().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  /** Stops the service without a signal (tests, embedding): the listeners go with it. */
+  const close = async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await shutDown();
+  };
+  // Announced last: whoever waits for this line (an operator's script, a test) may signal the
+  // process at once, and a signal that arrives before its listener exists kills it outright.
+  logger.info({ port, database: handle.dialect }, `服务已启动：http://localhost:${port}/`);
   return { server, handle, workers, port, close };
 }

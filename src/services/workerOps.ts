@@ -27,6 +27,9 @@ export const workerOps = {
   runDraw: onDb(draws.runDraw),
   commitTask: onDb(plans.commitTask),
   drawTask: onDb(plans.drawTask),
+  /** Voiding a task's draw merges the plan's visits again: as heavy as a draw's write. */
+  voidTaskDraw: onDb(plans.voidTaskDraw),
+  voidDraw: onDb(draws.voidDraw),
   simulatePlanById: onDb(simulation.simulatePlanById),
   simulateForTask: onDb(simulation.simulateForTask),
   /** An HTTP import job (runs in the import lane, whose threads have a heap cap). */

@@ -18,9 +18,12 @@
  *   IMPORT_CONCURRENCY of them. A heap cap is a property of a thread (resourceLimits), so capped
  *   threads are a lane of their own and run one job at a time: the cap is the job's cap. A file
  *   too large kills only its thread (ERR_WORKER_OUT_OF_MEMORY → IMPORT_TOO_LARGE); the lane
- *   replaces it on the next job and the server stays up. Reusing the thread between imports
- *   saves the thread start (module loading, tsx under tests) that each import used to pay;
- *   when the configured cap changes, idle threads of the old cap are let go.
+ *   replaces it on the next job and the server stays up. Not so for one allocation far over the
+ *   cap: a single cell of hundreds of MB (a 472 MB CSV under the default 512 MB cap, or a 50 MB
+ *   cell under a 32 MB cap) makes V8 abort the whole process ("Reached heap limit", SIGABRT), as
+ *   it did before the pool; cells must be bounded where the file is read. Reusing the thread
+ *   between imports saves the thread start (module loading, tsx under tests) that each import
+ *   used to pay; when the configured cap changes, idle threads of the old cap are let go.
  *
  * A thread that dies (out of memory, a native crash, an uncaught exception) rejects the
  * operation it was running and is replaced: at once in a warmed lane (if it had started
@@ -37,10 +40,27 @@
  * Measured on the demo data (3,000 entities, 2 cores), the latency of GET /healthz probed every
  * 10 ms while a task is committed, seeded and drawn over HTTP (commit + seed + draw, 5 rounds):
  *
- *   PostgreSQL, operations on the HTTP thread: healthz p99 FIXME ms, max FIXME ms
- *   PostgreSQL, operations in the pool:        healthz p99 FIXME ms, max FIXME ms
+ *   PostgreSQL, no operation running:          healthz p99  8 ms, max  21 ms
+ *   PostgreSQL, operations on the HTTP thread: healthz p99 43 ms, max 149 ms
+ *   PostgreSQL, operations in the pool:        healthz p99 16 ms, max  20 ms
  *
- * FIXME: decision.
+ * (bench/worker-latency.ts, 4 repeats of the 5 rounds, server in a child process, all probes
+ * sent while a commit, seed or draw ran; the "HTTP thread" case calls the same workerOps
+ * functions on the HTTP thread.) With 30,000 more entities in the registry (`--extra-objects=
+ * 30000`: commit ≈ 0.9 s, draw ≈ 0.5 s) the HTTP thread gives p99 182 ms, max 230 ms, a fifth
+ * of all probes over 50 ms, and the pool p99 13 ms, max 33 ms (idle 6 / 11 ms). On SQLite, whose
+ * driver is synchronous, the demo data gives p99 115 ms on the HTTP thread, 23 ms in the pool.
+ * The operations take as long either way (PostgreSQL, demo data: commit 138 vs 124 ms, draw 156
+ * vs 129 ms on the HTTP thread vs in the pool).
+ *
+ * Decision: the pool stays on PostgreSQL too, and there is no "inline" mode (WORKER_THREADS is at
+ * least 1 on every engine). On the HTTP thread a commit or a draw holds the event loop for its
+ * computation — tens of milliseconds on the demo data, hundreds with 33,000 entities, and more
+ * on a real district's registry (bench/draw.ts draws from 1,000,000) — and every other request
+ * (health checks, the public site, sign-ins) waits that long; in the pool the HTTP thread stays
+ * near idle latency, the operations are no slower, both engines keep one code path, and the
+ * heap-capped import lane needs the threads anyway. What the pool costs is two threads' memory
+ * and a small connection pool per thread.
  */
 import { Worker } from 'node:worker_threads';
 import type { DatabaseConfig } from '../config.ts';

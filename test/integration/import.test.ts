@@ -215,6 +215,18 @@ describe(`import on ${testDialect}`, () => {
     await expect(importFile(t, { kind: 'objects', file })).rejects.toMatchObject({ code: 'MISSING_COLUMN' });
   });
 
+  it('refuses a record far longer than any registry row (an unclosed quote), naming the row, and writes nothing', async () => {
+    const before = await t.db.selectFrom('objects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const file = path.join(out, 'unclosed-quote.csv');
+    // Row 3 opens a quote that never closes: everything after it would become one cell.
+    fs.writeFileSync(file, `统一社会信用代码,名称\n91350100M000100Y43,甲公司\n91350100M000100Y43,"乙公司${'很长的内容'.repeat(250_000)}\n`);
+    const err = await importFile(t, { kind: 'objects', file }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ROW_TOO_LARGE' });
+    expect((err as Error).message).toContain('第 3 行');
+    const after = await t.db.selectFrom('objects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
   it('runs an import as a job in a worker thread whose progress and report can be polled', async () => {
     const { id, done } = await startImportJob(t, {
       kind: 'objects',

@@ -100,9 +100,9 @@ export const drawOperations: Operation[] = [
     body: VoidBody,
     responses: { 200: { description: '已作废', schema: DrawView } },
     errors: [404, 409],
-    async handle({ db, params, body, actor, user }) {
+    async handle({ db, params, body, actor, deps, user }) {
       await scope.requireDraw(db, user, params.id);
-      return { body: await draws.voidDraw(db, params.id, body.reason, actor) };
+      return { body: await deps.workers.run('voidDraw', params.id, body.reason, actor) };
     },
   }),
   defineOperation({

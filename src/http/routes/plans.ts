@@ -260,9 +260,9 @@ export const planOperations: Operation[] = [
     body: ReasonBody,
     responses: { 200: { description: '已作废', schema: TaskDetail } },
     errors: [404, 409],
-    async handle({ db, params, body, actor, user }) {
+    async handle({ db, params, body, actor, deps, user }) {
       await scope.requireTask(db, user, params.id);
-      return { body: await plans.voidTaskDraw(db, params.id, body.reason, actor) };
+      return { body: await deps.workers.run('voidTaskDraw', params.id, body.reason, actor) };
     },
   }),
   taskAction('publish', 'publishTask', '公示任务结果（检查结束后）', plans.publishTask),

@@ -84,13 +84,21 @@ function byteCounter(onBytes: (n: number) => void): Transform {
   });
 }
 
+/**
+ * The longest CSV record read, in characters. A registry row is a few hundred characters; a
+ * record far beyond this is not data, and a single string of hundreds of megabytes makes V8
+ * abort the whole process (not only the import's heap-capped thread), so the reader refuses it
+ * before it is built.
+ */
+export const MAX_CSV_RECORD_CHARS = 1_000_000;
+
 async function* readCsv(file: string, onProgress?: (p: ReadProgress) => void): AsyncGenerator<SheetRow> {
   const totalBytes = (await fs.promises.stat(file)).size;
   const encoding = detectEncoding(await readHead(file));
   let bytesRead = 0;
   const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   const decoder = iconv.decodeStream(encoding === 'utf-8-bom' ? 'utf-8' : encoding, { stripBOM: true });
-  const parser = parseCsv({ relax_column_count: true, relax_quotes: true, skip_empty_lines: false, trim: false });
+  const parser = parseCsv({ relax_column_count: true, relax_quotes: true, skip_empty_lines: false, trim: false, max_record_size: MAX_CSV_RECORD_CHARS });
   source
     .pipe(byteCounter((n) => { bytesRead += n; }))
     .pipe(decoder)
@@ -98,11 +106,19 @@ async function* readCsv(file: string, onProgress?: (p: ReadProgress) => void): A
   source.on('error', (e) => parser.destroy(e));
   decoder.on('error', (e) => parser.destroy(e));
   let rowNo = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    rowNo++;
-    if (onProgress && (rowNo & 0x3fff) === 0) onProgress({ bytesRead, totalBytes });
-    // A cell the project's own CSV writer guarded against formula injection reads back as written.
-    yield { rowNo, cells: record.map(unguardCell) };
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      rowNo++;
+      if (onProgress && (rowNo & 0x3fff) === 0) onProgress({ bytesRead, totalBytes });
+      // A cell the project's own CSV writer guarded against formula injection reads back as written.
+      yield { rowNo, cells: record.map(unguardCell) };
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'CSV_MAX_RECORD_SIZE') throw e;
+    // The parser's own count: records it had parsed may not have reached this loop yet.
+    const row = (e as { records?: number }).records !== undefined ? (e as { records: number }).records + 1 : rowNo + 1;
+    const message = `第 ${row} 行超过 ${MAX_CSV_RECORD_CHARS.toLocaleString('en-US')} 个字符，不是名录数据（可能是引号未闭合，把后面的内容都并入了一个单元格）；请检查该行后重新导入`;
+    throw new ValidationError(message, [{ path: `row ${row}`, code: 'ROW_TOO_LARGE', message }], 'ROW_TOO_LARGE');
   }
   onProgress?.({ bytesRead: totalBytes, totalBytes });
 }
