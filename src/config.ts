@@ -34,6 +34,8 @@ export interface Config {
   demoData: boolean;
   /** Run the scheduled jobs in this instance. */
   scheduler: boolean;
+  /** Threads of the worker pool (WORKER_THREADS). */
+  workerThreads: number;
 }
 
 export function databaseConfigFromUrl(url: string | undefined): DatabaseConfig {
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: e.LOG_LEVEL,
     demoData: e.DEMO_DATA === '1',
     scheduler: e.SCHEDULER === '1',
+    workerThreads: workerThreads(env),
   });
 }
 

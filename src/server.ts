@@ -1,6 +1,6 @@
 /** Starts the HTTP service: database, migrations, demo data on an empty database, express. */
 import type { Server } from 'node:http';
-import { workerThreads, type Config } from './config.ts';
+import type { Config } from './config.ts';
 import { createDb, type DbHandle } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
@@ -32,7 +32,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   // made the first start slower: on two cores they competed with the demo load) and before the
   // service listens, so the first draw does not wait for one. Idle threads are unref'd, so a start
   // that fails below does not hang on them.
-  const workers = new WorkerPool({ database: config.database, threads: workerThreads(), logger });
+  const workers = new WorkerPool({ database: config.database, threads: config.workerThreads, logger });
   const interrupted = await failInterruptedJobs(handle);
   if (interrupted) logger.warn({ interrupted }, '上次停止时未完成的导入任务已标为失败（未写入任何数据）');
   if (config.demoData) {

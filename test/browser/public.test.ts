@@ -146,6 +146,7 @@ describe.skipIf(skipReason !== null)(
         logLevel: 'silent',
         demoData: true,
         scheduler: false,
+        workerThreads: 1,
       });
       base = `http://127.0.0.1:${server.port}`;
       const db = server.handle.db;

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { DbHandle, Executor } from '../../db/connection.ts';
-import { importLimits, projectRoot, type ImportLimits } from '../../config.ts';
+import { importDir, importLimits, type ImportLimits } from '../../config.ts';
 import * as jobsRepo from '../../db/repositories/importJobs.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { ImportKind } from '../../domain/columns.ts';
@@ -30,7 +30,7 @@ import { toFlag } from '../../db/json.ts';
 import type { UserActor } from '../../domain/actor.ts';
 
 /** Where uploads, reports and rejects files live: IMPORT_DIR, or data/imports beside the database. */
-export const uploadsFolder = process.env.IMPORT_DIR ? path.resolve(process.env.IMPORT_DIR) : path.join(projectRoot, 'data', 'imports');
+export const uploadsFolder = importDir();
 
 export interface StartImportJob {
   kind: ImportKind;
