@@ -5,13 +5,22 @@ import os from 'node:os';
 import { Command } from 'commander';
 import type { DbHandle } from '../db/connection.ts';
 import * as plans from '../services/plans.ts';
+import * as accounts from '../services/accounts.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { formatShanghai } from '../domain/time.ts';
 
 type WithDb = <T>(fn: (h: DbHandle) => Promise<T>) => Promise<T>;
 const out = (s = '') => process.stdout.write(`${s}\n`);
-const actorOf = (opts: { as?: string }): Actor => ({ name: opts.as?.trim() || `cli:${os.userInfo().username}` });
-const AS = ['--as <name>', '以谁的名义操作（账号上线前用于双人审批等记录）'] as const;
+/**
+ * Who acts: with --as, an existing, active account — its role, data scope and name (the four-eyes
+ * rule compares names) apply exactly as in the API; without it, the operator at the server
+ * (`cli:<os user>`), acting for the whole installation.
+ */
+async function actorOf(db: DbHandle['db'], opts: { as?: string }): Promise<Actor> {
+  if (opts.as !== undefined) return accounts.actorOfAccount(db, opts.as);
+  return { name: `cli:${os.userInfo().username}` };
+}
+const AS = ['--as <username>', '以该账号的名义操作（须为已有、未停用的账号；其角色和数据范围同 API）'] as const;
 
 function readJson(file: string): unknown {
   try {
@@ -40,7 +49,7 @@ export function planCommands(withDb: WithDb): Command[] {
     .option(...AS)
     .action(async (o: { organization: string; year: string; title?: string; as?: string }) => {
       await withDb(async (h) => {
-        const p = await plans.createPlan(h.db, { organization: o.organization, year: Number(o.year), title: o.title }, actorOf(o));
+        const p = await plans.createPlan(h.db, { organization: o.organization, year: Number(o.year), title: o.title }, await actorOf(h.db, o));
         out(p.id);
         out(p.title);
       });
@@ -91,7 +100,7 @@ export function planCommands(withDb: WithDb): Command[] {
     .option(...AS)
     .action(async (planId: string, file: string, o: { as?: string }) => {
       const input = readJson(file);
-      await withDb(async (h) => printTask(await plans.createTask(h.db, planId, input, actorOf(o))));
+      await withDb(async (h) => printTask(await plans.createTask(h.db, planId, input, await actorOf(h.db, o))));
     });
   task
     .command('show')
@@ -113,7 +122,7 @@ export function planCommands(withDb: WithDb): Command[] {
       .option(...AS)
       .action(async (id: string, o: { as?: string }) => {
         await withDb(async (h) => {
-          await fn(h.db, id, actorOf(o));
+          await fn(h.db, id, await actorOf(h.db, o));
           printTask(await plans.getTask(h.db, id));
         });
       });
@@ -125,7 +134,7 @@ export function planCommands(withDb: WithDb): Command[] {
     .requiredOption('--reason <reason>')
     .option(...AS)
     .action(async (id: string, o: { reason: string; as?: string }) => {
-      await withDb(async (h) => printTask(await plans.voidTaskDraw(h.db, id, o.reason, actorOf(o))));
+      await withDb(async (h) => printTask(await plans.voidTaskDraw(h.db, id, o.reason, await actorOf(h.db, o))));
     });
   return [plan, task];
 }

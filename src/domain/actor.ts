@@ -9,6 +9,7 @@
  * signed-in account (operation.ts refuses staff routes without one), so a role-less actor never
  * comes from the network.
  */
+import { ForbiddenError } from './errors.ts';
 
 /** 角色: administrator, regulator (监管人员, scoped to a department), reviewer (审核人员), inspector (执法检查人员). */
 export const ROLES = ['admin', 'regulator', 'reviewer', 'inspector'] as const;
@@ -29,6 +30,21 @@ export interface Actor {
   now?: Date;
   /** A bulk operation (an import, the demo load) that records one audit entry for itself. */
   bulk?: boolean;
+}
+
+/** Everyone with an account who works on the registries and plans (not inspectors). */
+export const STAFF: readonly Role[] = ['admin', 'regulator', 'reviewer'];
+/** Those who change the registries and plans. */
+export const WRITERS: readonly Role[] = ['admin', 'regulator'];
+
+/**
+ * Refuses an account whose role may not do this (403 FORBIDDEN_ROLE); the installation itself
+ * (no role) may. The HTTP layer checks the same role lists before a request reaches a service;
+ * this check makes them hold for every other entry point (the CLI's --as, jobs, the console).
+ */
+export function assertRole(actor: Actor, roles: readonly Role[]): void {
+  if (actor.role === undefined || roles.includes(actor.role)) return;
+  throw new ForbiddenError(`当前账号（${actor.role}）无权执行此操作；允许的角色：${roles.join('、')}`, 'FORBIDDEN_ROLE');
 }
 
 /** An actor signed in with an account: what the assignment, result and account routes need. */

@@ -16,10 +16,7 @@ import { AppError, ForbiddenError, ValidationError, type Problem } from '../doma
 import { isUserActor, type Actor, type Role, type UserActor } from '../domain/actor.ts';
 
 export type Access = 'public' | readonly Role[];
-/** Everyone with an account who works on the registries and plans (not inspectors). */
-export const STAFF: readonly Role[] = ['admin', 'regulator', 'reviewer'];
-/** Those who change the registries and plans. */
-export const WRITERS: readonly Role[] = ['admin', 'regulator'];
+export { STAFF, WRITERS } from '../domain/actor.ts';
 import { bearerToken, requestActor } from './actor.ts';
 import { problemsFromZod, summarize, type Location } from './problems.ts';
 import { hasBody } from './middleware.ts';

@@ -11,7 +11,7 @@ import * as inspectorsRepo from '../db/repositories/inspectors.ts';
 import * as referenceRepo from '../db/repositories/reference.ts';
 import { ROLES, type Role, type UserActor } from '../domain/actor.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { nowIso } from '../domain/time.ts';
 import { audit } from './auditTrail.ts';
 
@@ -38,6 +38,18 @@ export interface AccountView {
 /** The actor of an account (a users row, or a session joined with its user). */
 export function actorOf(u: { id: string; username: string; role: Role; department_code: string | null; officer_certificate: string | null }): UserActor {
   return { name: u.username, userId: u.id, role: u.role, department: u.department_code, officer: u.officer_certificate };
+}
+
+/**
+ * The actor of an existing, active account, for the CLI's --as: the operator acts in that
+ * person's name, with that person's role and data scope (and the four-eyes rule compares names).
+ */
+export async function actorOfAccount(db: Executor, username: string): Promise<UserActor> {
+  const name = username.trim();
+  const u = name ? await repo.findUserByName(db, name) : undefined;
+  if (!u) throw new NotFoundError(`没有账号“${name}”；--as 须写已有账号的用户名（用 double-random user list 查看）`, 'ACCOUNT_NOT_FOUND');
+  if (u.disabled_at) throw new ForbiddenError(`账号 ${name} 已停用，不能以其名义操作`, 'ACCOUNT_DISABLED');
+  return actorOf(u);
 }
 
 export function accountView(a: UserActor): AccountView {

@@ -25,7 +25,7 @@ import { isIsoDate, nowIso } from '../domain/time.ts';
 import * as draws from './draws.ts';
 import { audit } from './auditTrail.ts';
 import { listDeadlines, meetDeadline, openPublicationDeadline } from './deadlines.ts';
-import type { Actor } from '../domain/actor.ts';
+import { assertRole, WRITERS, type Actor } from '../domain/actor.ts';
 import * as scope from './scope.ts';
 import { planDefaults } from './planDefaults.ts';
 
@@ -108,6 +108,7 @@ export type TaskView = ReturnType<typeof taskView>;
 // ----------------------------------------------------------------------------------- plans
 
 export async function createPlan(db: Executor, input: { organization: string; year: number; title?: string }, actor: Actor) {
+  assertRole(actor, WRITERS);
   const org = await referenceRepo.findDepartment(db, input.organization);
   if (!org) throw new ValidationError(`部门 ${input.organization} 不存在`, [{ path: 'organization', code: 'UNKNOWN_DEPARTMENT', message: '部门不存在' }], 'UNKNOWN_DEPARTMENT');
   if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) throw new ValidationError('年度须为 2000–2100 之间的整数', [{ path: 'year', code: 'INVALID_YEAR', message: '年度无效' }]);
@@ -168,6 +169,16 @@ async function mustTask(db: Executor, id: string) {
   return t;
 }
 
+/**
+ * The task an actor changes: its role must be one that changes plans, and the task must be in its
+ * scope (404 otherwise, as if it did not exist) — the same rules whichever way the change comes
+ * (API, CLI with --as, console, jobs; the installation itself passes both).
+ */
+async function taskToChange(db: Executor, id: string, actor: Actor) {
+  assertRole(actor, WRITERS);
+  return scope.requireTask(db, actor, id);
+}
+
 /** Checks a task's references against the registry: departments, matters, who owns which matter. */
 async function checkReferences(db: Executor, t: z.output<typeof taskInput>): Promise<void> {
   const problems: Problem[] = [];
@@ -218,9 +229,10 @@ async function recordEvent(db: Executor, taskId: string, from: TaskStatus | null
 }
 
 export async function createTask(db: Executor, planId: string, input: unknown, actor: Actor) {
+  assertRole(actor, WRITERS);
+  const plan = await scope.requirePlan(db, actor, planId);
   const t = parseTaskInput(input);
-  const plan = await repo.findPlan(db, planId);
-  if (!plan) throw new NotFoundError(`没有编号为 ${planId} 的抽查计划`, 'PLAN_NOT_FOUND');
+  scope.leadInScope(actor, t.lead.code);
   await checkReferences(db, t);
   if (!t.window.start.startsWith(`${plan.year}-`)) {
     throw new ValidationError(`任务的检查开始日期 ${t.window.start} 不在计划年度 ${plan.year} 内`, [{ path: 'window.start', code: 'OUTSIDE_PLAN_YEAR', message: '不在计划年度内' }], 'OUTSIDE_PLAN_YEAR');
@@ -252,11 +264,12 @@ export async function createTask(db: Executor, planId: string, input: unknown, a
 
 /** Edits a task; an approved task goes back to draft (it needs approving again); a committed one cannot change. */
 export async function updateTask(db: Executor, id: string, input: unknown, actor: Actor) {
-  const task = await mustTask(db, id);
+  const task = await taskToChange(db, id, actor);
   if ((FROZEN as string[]).includes(task.status)) {
     throw new ConflictError(`任务“${task.name}”已承诺（状态：${TASK_STATUS_LABELS[task.status]}），其参数已冻结，不能修改`, 'TASK_FROZEN');
   }
   const t = parseTaskInput(input);
+  scope.leadInScope(actor, t.lead.code);
   await checkReferences(db, t);
   const columns = await taskColumns(db, t);
   await inTransaction(db, async (trx) => {
@@ -320,7 +333,7 @@ export async function checkTaskRatios(db: Executor, task: repo.TaskRow, inputs?:
 
 /** Four eyes: a task is approved by someone other than its author. */
 export async function approveTask(db: Executor, id: string, actor: Actor) {
-  const task = await mustTask(db, id);
+  const task = await taskToChange(db, id, actor);
   if (task.status !== 'draft') throw new ConflictError(`任务当前状态为“${TASK_STATUS_LABELS[task.status]}”，只有草拟中的任务可以审批`, 'TASK_NOT_DRAFT');
   if (task.author === actor.name) {
     throw new ForbiddenError(`任务由 ${task.author} 起草，须由另一人审批（双人审批）`, 'FOUR_EYES');
@@ -353,7 +366,7 @@ async function move(db: Executor, task: repo.TaskRow, to: TaskStatus, actor: Act
  * task's move are then written in one transaction.
  */
 export async function commitTask(db: Executor, id: string, actor: Actor) {
-  const task = await mustTask(db, id);
+  const task = await taskToChange(db, id, actor);
   if (task.status === 'draft') throw new ConflictError(`任务“${task.name}”尚未审批，不能抽取`, 'TASK_NOT_APPROVED');
   if (task.status !== 'approved') throw new ConflictError(`任务“${task.name}”已${TASK_STATUS_LABELS[task.status]}`, 'TASK_TRANSITION');
   const problems = await checkTaskRatios(db, task);
@@ -368,7 +381,7 @@ export async function commitTask(db: Executor, id: string, actor: Actor) {
 
 /** Runs the task's draw (its public randomness must have been entered) and merges the plan's visits, in one transaction. */
 export async function drawTask(db: Executor, id: string, actor: Actor) {
-  const task = await mustTask(db, id);
+  const task = await taskToChange(db, id, actor);
   if (task.status !== 'committed' || !task.draw_id) throw new ConflictError(`任务“${task.name}”当前状态为“${TASK_STATUS_LABELS[task.status]}”，不能抽取`, task.status === 'draft' ? 'TASK_NOT_APPROVED' : 'TASK_TRANSITION');
   const d = await draws.getDraw(db, task.draw_id);
   const prepared = d.status === 'drawn' ? null : await draws.prepareRun(db, task.draw_id);
@@ -382,7 +395,7 @@ export async function drawTask(db: Executor, id: string, actor: Actor) {
 
 /** Voids the task's draw with a reason: the draw stays visible; the task can be committed again. */
 export async function voidTaskDraw(db: Executor, id: string, reason: string, actor: Actor) {
-  const task = await mustTask(db, id);
+  const task = await taskToChange(db, id, actor);
   if (!task.draw_id || !['committed', 'drawn'].includes(task.status)) throw new ConflictError('任务没有可作废的抽取', 'NO_DRAW');
   await inTransaction(db, async (trx) => {
     await draws.voidDraw(trx, task.draw_id!, reason, actor);
@@ -393,12 +406,12 @@ export async function voidTaskDraw(db: Executor, id: string, reason: string, act
 }
 
 export async function startTask(db: Executor, id: string, actor: Actor) {
-  return move(db, await mustTask(db, id), 'in_progress', actor);
+  return move(db, await taskToChange(db, id, actor), 'in_progress', actor);
 }
 
 /** The inspections are over: the 20-working-day publication deadline starts. */
 export async function completeTask(db: Executor, id: string, actor: Actor) {
-  const task = await mustTask(db, id);
+  const task = await taskToChange(db, id, actor);
   await inTransaction(db, async (trx) => {
     await move(trx, task, 'completed', actor);
     await openPublicationDeadline(trx, task, actor.now);
@@ -406,7 +419,7 @@ export async function completeTask(db: Executor, id: string, actor: Actor) {
 }
 
 export async function publishTask(db: Executor, id: string, actor: Actor) {
-  const task = await mustTask(db, id);
+  const task = await taskToChange(db, id, actor);
   await inTransaction(db, async (trx) => {
     await move(trx, task, 'published', actor);
     await meetDeadline(trx, 'publication', id, actor.now);

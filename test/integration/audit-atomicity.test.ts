@@ -113,6 +113,9 @@ describe(`a change and its audit entry commit together on ${testDialect}`, { tim
     expect(await status()).toBe('committed');
     expect(await entries('draw.void')).toBe(0);
 
+    // --as names real accounts: a regulator of SW creates the plan, a regulator of SCJG approves.
+    await addUser(t.db, { username: 'wang', role: 'regulator', department: 'SW', password: 'a long password 1' });
+    await addUser(t.db, { username: 'li', role: 'regulator', department: 'SCJG', password: 'a long password 1' });
     await expectKilled(await cli(['plan', 'create', '--organization', 'SW', '--year', '2027', '--as', 'wang'], killedAt('audit:appended')));
     expect((await plans.listPlans(t.db, 2027)).length).toBe(0);
     expect(await entries('plan.create')).toBe(0);

@@ -1,0 +1,93 @@
+/**
+ * The CLI's --as acts as a person, not as a free-form name: the account must exist and be active,
+ * and its role, data scope and the four-eyes rule apply exactly as they do through the API (the
+ * same service checks). Without --as the operator at the server acts for the installation.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
+import { seedDrawRegistry } from '../helpers/drawRegistry.ts';
+import { makeDepartment, write } from '../factories/index.ts';
+import { projectRoot } from '../../src/config.ts';
+import * as plans from '../../src/services/plans.ts';
+import { addUser, disableUser } from '../../src/services/accounts.ts';
+import { listAudit } from '../../src/services/audit.ts';
+import type { UserActor } from '../../src/domain/actor.ts';
+
+let t: TestDb;
+let taskId: string;
+let author: UserActor;
+const PASSWORD = 'a long password 1';
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts'), ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: t.config.url, LOG_LEVEL: 'silent', DEMO_DATA: '0' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+const status = async () => (await plans.getTask(t.db, taskId)).status;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDrawRegistry(t.db, { objects: 60 });
+  await write(t.db, (trx) => makeDepartment(trx, { code: 'WJ', name: '渝中区卫生健康委员会' }));
+  author = await addUser(t.db, { username: 'author-zhang', role: 'regulator', department: 'SCJG', password: PASSWORD });
+  await addUser(t.db, { username: 'approver-li', role: 'regulator', department: 'SCJG', password: PASSWORD });
+  await addUser(t.db, { username: 'other-dept-wang', role: 'regulator', department: 'WJ', password: PASSWORD });
+  await addUser(t.db, { username: 'reviewer-wu', role: 'reviewer', password: PASSWORD });
+  await addUser(t.db, { username: 'left-zhao', role: 'regulator', department: 'SCJG', password: PASSWORD });
+  await disableUser(t.db, 'left-zhao');
+  const plan = await plans.createPlan(t.db, { organization: 'SCJG', year: 2026 }, author);
+  const task = await plans.createTask(
+    t.db,
+    plan.id,
+    {
+      lead: { code: 'SCJG', officersPerTeam: 2 },
+      matters: ['SCJG-01'],
+      selection: { mode: 'rates', rates: { A: '0.03', B: '0.035', C: '0.05', D: '0.1', U: '0.04' } },
+      window: { start: '2026-12-07', end: '2026-12-25' },
+      randomnessSource: '2026年12月1日中国福利彩票双色球开奖号码',
+    },
+    author,
+  );
+  taskId = task.id;
+});
+afterAll(async () => {
+  await t?.destroy();
+});
+
+// Each case spawns the CLI (TypeScript through tsx): seconds each on a busy machine.
+describe(`task approve --as on ${testDialect}`, { timeout: 240_000 }, () => {
+  it.each([
+    ['an account that does not exist', 'nobody-exists', 'ACCOUNT_NOT_FOUND'],
+    ['a disabled account', 'left-zhao', 'ACCOUNT_DISABLED'],
+    ['a role that does not change plans (reviewer)', 'reviewer-wu', 'FORBIDDEN_ROLE'],
+    ['a regulator of a department outside the task (answered as if the task did not exist)', 'other-dept-wang', 'TASK_NOT_FOUND'],
+    ['the task’s own author (four eyes)', 'author-zhang', 'FOUR_EYES'],
+  ])('refuses %s, exits non-zero, and changes nothing', async (_what, as, code) => {
+    const r = await cli(['task', 'approve', taskId, '--as', as]);
+    expect(r.code, r.stderr).not.toBe(0);
+    expect(r.stderr).toContain(code);
+    expect(await status()).toBe('draft');
+  });
+
+  it('approves as a second regulator of the department, recorded under that account', async () => {
+    const r = await cli(['task', 'approve', taskId, '--as', 'approver-li']);
+    expect(r.code, r.stderr).toBe(0);
+    const task = await plans.getTask(t.db, taskId);
+    expect(task.status).toBe('approved');
+    expect(task.approvedBy).toBe('approver-li');
+    const entry = (await listAudit(t.db, { action: 'task.approved', limit: 5 })).rows;
+    expect(entry.map((e) => e.actor)).toEqual(['approver-li']);
+  });
+});
