@@ -102,6 +102,7 @@ const TABLE: Entry[] = [
   op('post', '/api/v1/auth/login', { url: () => '/api/v1/auth/login', body: () => ({ username: 'sweep-nobody', password: 'not the password' }), expect: { any: publicSafe } }),
   op('post', '/api/v1/auth/logout', { url: () => '/api/v1/auth/logout', fresh: true, expect: { any: allowed } }),
   op('get', '/api/v1/auth/me', { url: () => '/api/v1/auth/me', expect: { any: allowed } }),
+  op('get', '/api/v1/result-codes', { url: () => '/api/v1/result-codes', expect: { any: allowed } }),
 
   // objects: a registry every department shares (not scoped by department)
   op('get', '/api/v1/objects', { url: () => '/api/v1/objects', expect: { otherRegulator: allowed } }),

@@ -71,6 +71,7 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/auth/login': ['post'],
   '/api/v1/auth/logout': ['post'],
   '/api/v1/auth/me': ['get'],
+  '/api/v1/result-codes': ['get'],
   '/api/v1/me/assignments': ['get'],
   '/api/v1/assignments': ['get'],
   '/api/v1/assignments/{id}': ['get'],

@@ -83,6 +83,21 @@ async function notified(v: Visit, agent?: Agent): Promise<Agent> {
   return member;
 }
 
+describe('the result codes', () => {
+  it('lists the 18 codes in the order results are recorded, with their names and which lead to the abnormal list', async () => {
+    const inspector = await officer(reg.officers.scjg[0]);
+    const res = await inspector.get('/api/v1/result-codes');
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    const items = res.body.items as { code: string; label: string; abnormalList: boolean }[];
+    expect(items).toHaveLength(18);
+    expect(items[0]).toEqual({ code: '1', label: '未发现问题', abnormalList: false });
+    expect(items.map((i) => i.code).slice(0, 7)).toEqual(['1', 'A', '2', 'B', 'C', '6', 'D']);
+    expect(items.filter((i) => i.abnormalList).map((i) => i.code)).toEqual(['C', '6']);
+    expect(items.find((i) => i.code === '6')?.label).toBe('通过登记的住所（经营场所）无法联系');
+    expect((await api.anonymous.get('/api/v1/result-codes')).status).toBe(401);
+  });
+});
+
 describe('the notice carries the inspection check code', () => {
   it('prints a code (and its QR) that the public check page confirms with the team', async () => {
     const v = visits[visits.length - 1];

@@ -6,7 +6,8 @@
  * 404 ASSIGNMENT_NOT_FOUND, exactly as one that does not exist: nothing of it leaks.
  */
 import { z } from 'zod';
-import { ASSIGNMENT_STATES, FOLLOW_UPS, RESULT_STATUSES } from '../../domain/results.ts';
+import { ABNORMAL_LIST_CODES, ASSIGNMENT_STATES, FOLLOW_UPS, RESULT_CODE_ORDER, RESULT_STATUSES } from '../../domain/results.ts';
+import { RESULT_CODES } from '../../domain/registry.ts';
 import { submitResult } from '../../services/results/entry.ts';
 import { recordAbnormalListing } from '../../services/results/followUp.ts';
 import { issueNotice } from '../../services/results/notices.ts';
@@ -88,7 +89,30 @@ responseSchemas.add(Detail, { id: 'Assignment', description: '一次检查的全
 const INSPECTOR = ['inspector'] as const;
 const detail = (body: unknown) => ({ body });
 
+const ResultCodeList = z.object({
+  items: z.array(
+    z.object({
+      code: z.enum(RESULT_CODE_ORDER).meta({ title: '检查结果代码' }),
+      label: z.string().meta({ title: '名称' }),
+      abnormalList: z.boolean().meta({ title: '是否须列入经营异常名录（审核通过后 10 个工作日内）' }),
+    }),
+  ),
+});
+
 export const resultOperations: Operation[] = [
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/result-codes',
+    operationId: 'listResultCodes',
+    access: ['admin', 'regulator', 'reviewer', 'inspector'],
+    tag,
+    summary: '检查结果代码（录入结果时可选的代码，按规定顺序）',
+    responses: { 200: { description: '全部代码', schema: ResultCodeList } },
+    async handle() {
+      const abnormal: readonly string[] = ABNORMAL_LIST_CODES;
+      return { body: { items: RESULT_CODE_ORDER.map((code) => ({ code, label: RESULT_CODES[code], abnormalList: abnormal.includes(code) })) } };
+    },
+  }),
   defineOperation({
     method: 'get',
     path: '/api/v1/me/assignments',
