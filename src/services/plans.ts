@@ -109,6 +109,7 @@ export type TaskView = ReturnType<typeof taskView>;
 
 export async function createPlan(db: Executor, input: { organization: string; year: number; title?: string }, actor: Actor) {
   assertRole(actor, WRITERS);
+  scope.planOrganizationInScope(actor, input.organization);
   const org = await referenceRepo.findDepartment(db, input.organization);
   if (!org) throw new ValidationError(`部门 ${input.organization} 不存在`, [{ path: 'organization', code: 'UNKNOWN_DEPARTMENT', message: '部门不存在' }], 'UNKNOWN_DEPARTMENT');
   if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) throw new ValidationError('年度须为 2000–2100 之间的整数', [{ path: 'year', code: 'INVALID_YEAR', message: '年度无效' }]);

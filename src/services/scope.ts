@@ -53,6 +53,12 @@ export function drawParamsInScope(user: Actor | undefined, params: { departments
   }
 }
 
+/** A regulator makes plans only for its own department. */
+export function planOrganizationInScope(user: Actor | undefined, organization: string): void {
+  if (seesAll(user) || user!.role !== 'regulator') return;
+  if (organization !== user!.department) throw new ForbiddenError(`只能为本部门（${user!.department}）制定计划`, 'OUT_OF_SCOPE');
+}
+
 /** A regulator may only lead tasks of its own department. */
 export function leadInScope(user: Actor | undefined, leadCode: string): void {
   if (seesAll(user) || user!.role !== 'regulator') return;

@@ -23,6 +23,20 @@ export const DRAW_PARAMS = {
   randomnessSource: '2026年12月1日中国福利彩票双色球开奖号码',
 };
 
+/**
+ * A task of one department on the draw registry (its matter `<dept>-01`, officers of that
+ * department only), as the plans service takes it: rates within every matter's cap.
+ */
+export function singleDepartmentTask(department: 'SCJG' | 'SW', randomnessSource = '2026年12月1日中国福利彩票双色球开奖号码') {
+  return {
+    lead: { code: department, officersPerTeam: 2 },
+    matters: [`${department}-01`],
+    selection: { mode: 'rates', rates: { A: '0.03', B: '0.035', C: '0.05', D: '0.1', U: '0.04' } },
+    window: { start: '2026-12-07', end: '2026-12-25' },
+    randomnessSource,
+  };
+}
+
 export interface DrawRegistry {
   usccs: string[];
   officers: { scjg: string[]; sw: string[] };

@@ -14,8 +14,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
-import { seedDrawRegistry, DRAW_PARAMS, type DrawRegistry } from '../helpers/drawRegistry.ts';
+import { seedDrawRegistry, singleDepartmentTask, DRAW_PARAMS, type DrawRegistry } from '../helpers/drawRegistry.ts';
 import { projectRoot } from '../../src/config.ts';
 import * as draws from '../../src/services/draws.ts';
 import * as plans from '../../src/services/plans.ts';
@@ -38,27 +39,8 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts'), ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: t.config.url, LOG_LEVEL: 'silent', DEMO_DATA: '0', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliRun> => runCli(t.config.url, args, { env, stdin });
 
 const killedAt = (point: string) => ({ DOUBLE_RANDOM_FAILPOINT: point });
 
@@ -66,7 +48,7 @@ async function entries(action: string): Promise<number> {
   return (await listAudit(t.db, { action, limit: 1 })).total;
 }
 
-async function expectKilled(r: Run): Promise<void> {
+async function expectKilled(r: CliRun): Promise<void> {
   expect(r.signal, `${r.stdout}\n${r.stderr}`).toBe('SIGKILL');
 }
 
@@ -124,13 +106,7 @@ describe(`a change and its audit entry commit together on ${testDialect}`, { tim
     const task = await plans.createTask(
       t.db,
       plan.id,
-      {
-        lead: { code: 'SCJG', officersPerTeam: 2 },
-        matters: ['SCJG-01'],
-        selection: { mode: 'rates', rates: { A: '0.03', B: '0.035', C: '0.05', D: '0.1', U: '0.04' } },
-        window: { start: '2026-12-07', end: '2026-12-25' },
-        randomnessSource: '2026年12月1日中国福利彩票双色球开奖号码',
-      },
+      singleDepartmentTask('SCJG'),
       { name: 'zhang' },
     );
     await expectKilled(await cli(['task', 'approve', task.id, '--as', 'li'], killedAt('audit:appended')));
@@ -160,13 +136,7 @@ describe(`a change and its audit entry commit together on ${testDialect}`, { tim
     const task = await plans.createTask(
       t.db,
       plan.id,
-      {
-        lead: { code: 'SW', officersPerTeam: 2 },
-        matters: ['SW-01'],
-        selection: { mode: 'rates', rates: { A: '0.03', B: '0.035', C: '0.05', D: '0.1', U: '0.04' } },
-        window: { start: '2026-12-07', end: '2026-12-25' },
-        randomnessSource: '2026年12月2日中国福利彩票双色球开奖号码',
-      },
+      singleDepartmentTask('SW', '2026年12月2日中国福利彩票双色球开奖号码'),
       { name: 'zhang' },
     );
     await plans.approveTask(t.db, task.id, { name: 'li' });
@@ -183,7 +153,7 @@ await h.close();
 `,
     );
     const run = (env: Record<string, string> = {}) =>
-      new Promise<Run>((resolve) => {
+      new Promise<CliRun>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, env: { ...process.env, ...env } });
         let stdout = '';
         let stderr = '';

@@ -3,13 +3,11 @@
  * and its role, data scope and the four-eyes rule apply exactly as they do through the API (the
  * same service checks). Without --as the operator at the server acts for the installation.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
-import { seedDrawRegistry } from '../helpers/drawRegistry.ts';
+import { seedDrawRegistry, singleDepartmentTask } from '../helpers/drawRegistry.ts';
 import { makeDepartment, write } from '../factories/index.ts';
-import { projectRoot } from '../../src/config.ts';
 import * as plans from '../../src/services/plans.ts';
 import { addUser, disableUser } from '../../src/services/accounts.ts';
 import { listAudit } from '../../src/services/audit.ts';
@@ -20,20 +18,7 @@ let taskId: string;
 let author: UserActor;
 const PASSWORD = 'a long password 1';
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts'), ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: t.config.url, LOG_LEVEL: 'silent', DEMO_DATA: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const cli = (args: string[]) => runCli(t.config.url, args);
 
 const status = async () => (await plans.getTask(t.db, taskId)).status;
 
@@ -51,13 +36,7 @@ beforeAll(async () => {
   const task = await plans.createTask(
     t.db,
     plan.id,
-    {
-      lead: { code: 'SCJG', officersPerTeam: 2 },
-      matters: ['SCJG-01'],
-      selection: { mode: 'rates', rates: { A: '0.03', B: '0.035', C: '0.05', D: '0.1', U: '0.04' } },
-      window: { start: '2026-12-07', end: '2026-12-25' },
-      randomnessSource: '2026年12月1日中国福利彩票双色球开奖号码',
-    },
+    singleDepartmentTask('SCJG'),
     author,
   );
   taskId = task.id;
@@ -79,6 +58,13 @@ describe(`task approve --as on ${testDialect}`, { timeout: 240_000 }, () => {
     expect(r.code, r.stderr).not.toBe(0);
     expect(r.stderr).toContain(code);
     expect(await status()).toBe('draft');
+  });
+
+  it('refuses a plan for another department to a regulator, as the API does', async () => {
+    const r = await cli(['plan', 'create', '--organization', 'SW', '--year', '2027', '--as', 'approver-li']);
+    expect(r.code, r.stderr).not.toBe(0);
+    expect(r.stderr).toContain('OUT_OF_SCOPE');
+    expect(await plans.listPlans(t.db, 2027)).toHaveLength(0);
   });
 
   it('approves as a second regulator of the department, recorded under that account', async () => {

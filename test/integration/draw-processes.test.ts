@@ -2,11 +2,11 @@
  * Draws across operating-system processes: two processes drawing one task at once leave exactly
  * one draw; a process killed at each failpoint inside the draw leaves no partial draw.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
 import { DRAW_PARAMS, seedDrawRegistry } from '../helpers/drawRegistry.ts';
 import * as draws from '../../src/services/draws.ts';
@@ -25,26 +25,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts'), ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: t.config.url, LOG_LEVEL: 'silent', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCli(t.config.url, args, { env });
 
 function paramsFile(task: string): string {
   const file = path.join(dir, `${task}.json`);
