@@ -11,6 +11,7 @@ import { checkJsonShape, noStore, rejectNulCharacters, requestLog, requireJsonBo
 import { buildRouter, knownPathMatcher, uploadRouteMatcher } from './operation.ts';
 import { operationGroups } from './routes/index.ts';
 import { publicSite } from './publicSite.ts';
+import { consoleSite } from './console/index.ts';
 import { workerPoolFor, type WorkerPool } from '../services/workers.ts';
 
 export interface AppDeps {
@@ -47,6 +48,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   // One router, so that a literal path (/objects/export) is tried before a parameter (/objects/{uscc}).
   app.use(buildRouter(operations, routeDeps));
+  // The console (工作台) for staff and inspectors: session cookie, forms, CSRF (console/).
+  app.use('/console', consoleSite({ handle: deps.handle, logger, workers: routeDeps.workers }));
   // The public website (HTML pages, charts, check codes): no account needed.
   app.use(publicSite({ handle: deps.handle, logger }));
 

@@ -157,6 +157,28 @@ export async function resetPassword(db: Executor, username: string, password: st
   });
 }
 
+/**
+ * A signed-in person changes their own password: the current one must be right (a wrong one
+ * counts as a failed login, so it cannot be guessed here either). Every session of the account
+ * ends, this one included: the person signs in again with the new password.
+ */
+export async function changeOwnPassword(db: Executor, who: UserActor, current: string, next: string, now = new Date()): Promise<void> {
+  const u = await repo.findUser(db, who.userId);
+  if (!u || u.disabled_at) throw new AppError(401, 'INVALID_CREDENTIALS', '账号不可用，请重新登录');
+  await claimLoginAttempt(db, u, now);
+  if (!(await verifyPassword(current, u.password_hash))) {
+    throw new ValidationError('当前密码不正确', [{ path: 'current', code: 'WRONG_PASSWORD', message: '当前密码不正确' }], 'WRONG_PASSWORD');
+  }
+  if (current === next) throw new ValidationError('新密码不能与当前密码相同', [{ path: 'password', code: 'SAME_PASSWORD', message: '新密码与当前密码相同' }], 'SAME_PASSWORD');
+  checkPassword(next);
+  const passwordHash = await hashPassword(next);
+  await inTransaction(db, async (trx) => {
+    await repo.updateUser(trx, u.id, { password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: nowIso(now) });
+    await repo.revokeSessionsOf(trx, u.id, nowIso(now));
+    await audit(trx, { name: who.name, now }, 'user.password-change', 'user', u.username, null, { passwordChanged: true });
+  });
+}
+
 const tokenHash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
 export class LoginThrottledError extends AppError {
