@@ -7,6 +7,7 @@
  * API), 403 for what the role may not do, and for a refused form the service's message (with its
  * English code) carried back to the form.
  */
+import fs from 'node:fs';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { DbHandle, Executor } from '../../db/connection.ts';
 import type { Role, UserActor } from '../../domain/actor.ts';
@@ -16,6 +17,7 @@ import { ROLE_LABELS } from '../../services/accounts.ts';
 import type { WorkerPool } from '../../services/workers.ts';
 import { html, type Html } from '../../web/html.ts';
 import { CONSOLE_CSP, consolePage, type ConsoleUser, type Crumb } from '../../web/console/layout.ts';
+import { receiveMultipart, type ReceivedFile } from './multipart.ts';
 import { csrfValid, setFlash, takeFlash } from './session.ts';
 
 export interface ConsoleDeps {
@@ -50,6 +52,8 @@ export interface ConsoleContext {
   fields(name: string, max?: number): string[];
   /** One query parameter as trimmed text. */
   query(name: string, max?: number): string;
+  /** Files of a multipart form (RouteOptions.upload), already on disk; the handler moves or deletes them. */
+  files: ReceivedFile[];
 }
 
 export type ConsoleHandler = (ctx: ConsoleContext) => Promise<void>;
@@ -86,7 +90,7 @@ function textOf(v: unknown, max: number): string {
   return typeof s === 'string' ? s.trim().slice(0, max) : '';
 }
 
-function makeContext(req: Request, res: Response, deps: ConsoleDeps): ConsoleContext {
+function makeContext(req: Request, res: Response, deps: ConsoleDeps): Omit<ConsoleContext, 'files'> {
   const session = req.consoleSession!;
   const who = consoleUserOf(session.user);
   let flash: string | null | undefined;
@@ -143,6 +147,13 @@ export const notFoundConsolePage = (req: Request, res: Response, message = '没�
 export interface RouteOptions {
   /** For POST: where to go back to with the error when a service refuses the form. */
   back?: (req: Request) => string;
+  /**
+   * For POST: the form is multipart/form-data with files (multipart.ts). The body is read first
+   * (files to disk), then the CSRF token among its fields is checked: without it the files are
+   * deleted and the answer is 403. The handler gets the files in `ctx.files` and must move or
+   * delete them.
+   */
+  upload?: { fileField: string; maxBytes: number; maxFiles?: number; target: (index: number) => string };
 }
 
 /**
@@ -158,7 +169,23 @@ export function route(router: Router, deps: ConsoleDeps, method: 'get' | 'post',
       else statusPage(res, req, 403, '请先登录', '登录已过期或尚未登录，请重新登录后再提交。', 'NOT_SIGNED_IN');
       return;
     }
+    let files: ReceivedFile[] = [];
+    if (method === 'post' && opts.upload) {
+      try {
+        const r = await receiveMultipart(req, opts.upload);
+        req.body = r.fields;
+        files = r.files;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        if (opts.back && csrfValid(req)) {
+          setFlash(req, res, `${ERROR_FLASH}${err.message}（${err.code}）`);
+          res.redirect(303, opts.back(req));
+        } else statusPage(res, req, err.status, '上传未完成', err.message, err.code);
+        return;
+      }
+    }
     if (method === 'post' && !csrfValid(req)) {
+      for (const f of files) fs.rmSync(f.path, { force: true });
       statusPage(res, req, 403, '请求无效', '表单已过期或来源不明（缺少有效的 CSRF 令牌），未做任何修改。请返回刷新页面后重新提交。', 'CSRF_INVALID');
       return;
     }
@@ -167,8 +194,10 @@ export function route(router: Router, deps: ConsoleDeps, method: 'get' | 'post',
       return;
     }
     try {
-      await handler(makeContext(req, res, deps));
+      await handler({ ...makeContext(req, res, deps), files });
     } catch (err) {
+      // A refused upload leaves nothing behind (a handler that kept a file has moved it already).
+      for (const f of files) fs.rmSync(f.path, { force: true });
       if (res.headersSent) {
         deps.logger.error({ err, url: req.originalUrl }, 'console page failed after headers');
         res.destroy();
