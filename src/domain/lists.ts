@@ -311,7 +311,7 @@ export interface ExemptionResult {
   correctionOrderRequired: true;
 }
 
-const CORRECTION_NAMES: Record<Correction, string> = {
+export const CORRECTION_NAMES: Record<Correction, string> = {
   'before-discovery': '在市场监管部门发现前主动改正',
   'before-decision': '在作出处理决定前改正',
   'within-deadline': '在责令改正的期限内改正',
@@ -319,7 +319,7 @@ const CORRECTION_NAMES: Record<Correction, string> = {
   none: '未改正',
 };
 
-const HARM_NAMES: Record<Harm, string> = { none: '没有造成危害后果', minor: '危害后果轻微', 'not-minor': '危害后果不属于轻微' };
+export const HARM_NAMES: Record<Harm, string> = { none: '没有造成危害后果', minor: '危害后果轻微', 'not-minor': '危害后果不属于轻微' };
 
 const inputDate = (message: string) => z.string({ error: message }).refine(isIsoDate, { error: message });
 
