@@ -118,3 +118,19 @@ export function percent(r: Rational): string {
 }
 
 export { STRATA };
+
+/** The notes of a draft's submit and return events (the task stays 'draft'; its stage is read from the events). */
+export const DRAFT_NOTES = { submitted: '提交审批', returned: '退回修改：' } as const;
+
+/** Where a draft stands: being written, submitted for approval, or returned with a comment. */
+export type DraftStage = 'writing' | 'submitted' | 'returned';
+
+export function draftStage(events: readonly { from: string | null; to: string; note: string | null }[]): { stage: DraftStage; comment: string | null } {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.from === 'draft' && e.to === 'draft' && e.note === DRAFT_NOTES.submitted) return { stage: 'submitted', comment: null };
+    if (e.from === 'draft' && e.to === 'draft' && e.note?.startsWith(DRAFT_NOTES.returned)) return { stage: 'returned', comment: e.note.slice(DRAFT_NOTES.returned.length) };
+    if (e.to !== 'draft' || e.from !== 'draft') return { stage: 'writing', comment: null };
+  }
+  return { stage: 'writing', comment: null };
+}

@@ -15,7 +15,7 @@ import { toJson } from '../db/json.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Problem } from '../domain/errors.ts';
 import {
-  FROZEN, TASK_STATUS_LABELS, canMove, checkRatios, officialPlanTitle, officialTaskName, type PlanDefaults, type TaskStatus,
+  DRAFT_NOTES, FROZEN, TASK_STATUS_LABELS, canMove, checkRatios, officialPlanTitle, officialTaskName, type PlanDefaults, type TaskStatus,
 } from '../domain/plans.ts';
 import { normalizeParams, drawParamsInput, STRATA, type DrawParams, type Stratum } from '../domain/draw/params.ts';
 import { applyExclusions, targets } from '../domain/draw/select.ts';
@@ -346,6 +346,46 @@ export async function approveTask(db: Executor, id: string, actor: Actor) {
     if (!ok) throw new ConflictError('任务刚被他人修改，请刷新后重试', 'TASK_CHANGED');
     await recordEvent(trx, id, 'draft', 'approved', actor);
   });
+  return getTask(db, id);
+}
+
+/**
+ * A draft's author submits it for approval (提交审批): recorded as an event and in the audit
+ * trail; the task stays a draft until a second person approves it or returns it.
+ */
+export async function submitTask(db: Executor, id: string, actor: Actor) {
+  const task = await taskToChange(db, id, actor);
+  if (task.status !== 'draft') throw new ConflictError(`任务当前状态为“${TASK_STATUS_LABELS[task.status]}”，只有草拟中的任务可以提交审批`, 'TASK_NOT_DRAFT');
+  const problems = await checkTaskRatios(db, task);
+  if (problems.length) throw new ValidationError(`任务不符合抽查比例要求，请先修改：${problems.map((p) => p.message).join('；')}`, problems, problems[0].code);
+  await inTransaction(db, async (trx) => {
+    await audit(trx, actor, 'task.submit', 'task', id, { status: 'draft' }, { status: 'draft', submitted: true });
+    await repo.insertTaskEvent(trx, { task_id: id, from_status: 'draft', to_status: 'draft', actor: actor.name, at: nowIso(actor.now), note: DRAFT_NOTES.submitted });
+  });
+  return getTask(db, id);
+}
+
+/** A second person returns a draft to its author with a comment (退回), instead of approving it. */
+export async function returnTask(db: Executor, id: string, comment: string, actor: Actor) {
+  const task = await taskToChange(db, id, actor);
+  if (task.status !== 'draft') throw new ConflictError(`任务当前状态为“${TASK_STATUS_LABELS[task.status]}”，只有待审批的任务可以退回`, 'TASK_NOT_DRAFT');
+  if (task.author === actor.name) throw new ForbiddenError(`任务由 ${task.author} 起草，须由另一人审批或退回（双人审批）`, 'FOUR_EYES');
+  const why = (comment ?? '').trim();
+  if (why.length < 2 || why.length > 1000) {
+    throw new ValidationError('退回须写明意见（2–1000 字）', [{ path: 'comment', code: 'COMMENT_REQUIRED', message: '请写明退回意见' }], 'COMMENT_REQUIRED');
+  }
+  await inTransaction(db, async (trx) => {
+    await audit(trx, actor, 'task.return', 'task', id, { status: 'draft' }, { status: 'draft', returned: true }, why);
+    await repo.insertTaskEvent(trx, { task_id: id, from_status: 'draft', to_status: 'draft', actor: actor.name, at: nowIso(actor.now), note: `${DRAFT_NOTES.returned}${why}` });
+  });
+  return getTask(db, id);
+}
+
+/** Enters the public randomness of the task's committed draw (role and scope of the task). */
+export async function seedTaskDraw(db: Executor, id: string, typed: string, actor: Actor) {
+  const task = await taskToChange(db, id, actor);
+  if (task.status !== 'committed' || !task.draw_id) throw new ConflictError(`任务“${task.name}”当前状态为“${TASK_STATUS_LABELS[task.status]}”，须先承诺才能录入随机数`, 'TASK_NOT_COMMITTED');
+  await draws.seedDraw(db, task.draw_id, typed, actor);
   return getTask(db, id);
 }
 

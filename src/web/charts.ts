@@ -218,3 +218,43 @@ export async function problemRateChart(groups: GradeRate[], minGroup: number, ti
     ],
   });
 }
+
+export interface OfficerLoad {
+  label: string;
+  capacity: number;
+  expectedLoad: number;
+}
+
+/** Horizontal bars: each officer's expected inspections this year against the capacity left (the tick). */
+export async function officerLoadChart(officers: OfficerLoad[], title = '执法人员预计工作量与剩余能力'): Promise<string> {
+  if (!officers.length) return emptyChart(title, '没有参与本计划的执法人员');
+  const values = officers.map((o) => ({ who: o.label, load: Math.round(o.expectedLoad * 100) / 100, capacity: o.capacity, over: o.expectedLoad > o.capacity }));
+  const width = 420;
+  return render({
+    ...baseConfig,
+    title: { text: title, subtitle: '条形：预计检查次数；竖线：剩余可用能力（超出时为红色）', subtitleFont: FONT, subtitleFontSize: FONT_SIZE - 1, subtitleColor: '#64748b' },
+    width,
+    height: Math.max(60, values.length * 22),
+    data: [{ name: 't', values }],
+    scales: [
+      { name: 'y', type: 'band', domain: { data: 't', field: 'who' }, range: 'height', padding: 0.25 },
+      { name: 'x', type: 'linear', domain: { fields: [{ data: 't', field: 'load' }, { data: 't', field: 'capacity' }] }, range: 'width', nice: true, zero: true },
+    ],
+    axes: [
+      { orient: 'left', scale: 'y', labelLimit: 320 },
+      { orient: 'bottom', scale: 'x', grid: true, title: '次数', tickCount: 6 },
+    ],
+    marks: [
+      {
+        type: 'rect',
+        from: { data: 't' },
+        encode: { enter: { y: { scale: 'y', field: 'who' }, height: { scale: 'y', band: 1 }, x: { scale: 'x', value: 0 }, x2: { scale: 'x', field: 'load' }, fill: { signal: "datum.over ? '#dc2626' : '#2563eb'" } } },
+      },
+      {
+        type: 'rect',
+        from: { data: 't' },
+        encode: { enter: { y: { scale: 'y', field: 'who', offset: -2 }, height: { scale: 'y', band: 1, offset: 4 }, x: { scale: 'x', field: 'capacity' }, width: { value: 2 }, fill: { value: '#0f172a' } } },
+      },
+    ],
+  });
+}

@@ -11,7 +11,8 @@
  * Runs once per CI run: skipped on the PostgreSQL pass (TEST_DATABASE_URL set). Skipped on a
  * developer's machine without chromium; in CI (CI set) a missing chromium is a failure.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { chromiumPath, CHROMIUM_FLAGS, SCREENSHOTS, skipReason } from './support.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,39 +22,9 @@ import { projectRoot } from '../../src/config.ts';
 import { GRADE_LABELS } from '../../src/domain/registry.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 
-/** The launch flags, exactly (playwright adds its own pipe and profile switches). */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const SCREENSHOTS = path.join(projectRoot, 'test-output', 'screenshots');
 const NAV_TIMEOUT = 30_000;
 const STEP_TIMEOUT = 120_000;
 
-/** What `which chromium` prints, or null. */
-function findChromium(): string | null {
-  try {
-    const out = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return out.length > 0 ? out : null;
-  } catch {
-    return null;
-  }
-}
-
-const chromiumPath = findChromium();
-const inCi = Boolean(process.env.CI);
-const skipReason = process.env.TEST_DATABASE_URL
-  ? 'browser tests run once, on the SQLite pass (TEST_DATABASE_URL is set: skipping them on this PostgreSQL pass)'
-  : !chromiumPath && !inCi
-    ? 'chromium is not installed (`command -v chromium` found nothing): skipping the browser tests; `apt-get install -y chromium` to run them (in CI they are required)'
-    : null;
 if (skipReason) console.warn(`[test/browser] ${skipReason}`);
 
 /** Runs the CLI (`node --import tsx src/main.ts …`) from the project root. */

@@ -68,10 +68,7 @@ export function sendConsolePage(res: Response, body: string, status = 200): void
   res.status(status).set({ 'Content-Security-Policy': CONSOLE_CSP, 'Cache-Control': 'no-store', 'Content-Type': 'text/html; charset=utf-8' }).send(body);
 }
 
-/** The hidden CSRF field every state-changing form carries. */
-export function csrfField(csrf: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${csrf}">`;
-}
+export { csrfField } from '../../web/console/components.ts';
 
 /** Problems of a refused form, as a list under the message. */
 export function problemList(problems: readonly Problem[]): Html | string {

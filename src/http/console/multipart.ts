@@ -40,7 +40,8 @@ export function receiveMultipart(req: Request, opts: { fileField: string; maxByt
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: opts.maxBytes, files: opts.maxFiles ?? 1, fields: 200, fieldSize: 64 * 1024, parts: 400 } });
+      // Browsers send a file's name as raw UTF-8 (busboy would read it as Latin-1 by default).
+      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: opts.maxBytes, files: opts.maxFiles ?? 1, fields: 200, fieldSize: 64 * 1024, parts: 400 } });
     } catch {
       reject(new AppError(400, 'MULTIPART_REQUIRED', '表单须以 multipart/form-data 方式提交（含文件）'));
       return;

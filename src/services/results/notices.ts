@@ -19,7 +19,9 @@ import { recordAudit } from '../audit.ts';
 import { checkUrl } from '../../domain/checkCodes.ts';
 import { checkCodeOfVisit } from '../public/checkCodes.ts';
 import { assignmentNotFound, mattersOf, requireAssignment, requireTeamMember, tasksOf, teamOf } from './access.ts';
-import type { UserActor } from '../../domain/actor.ts';
+import { assertRole, WRITERS, type UserActor } from '../../domain/actor.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import * as scope from '../scope.ts';
 import { lookups, visitDepartments } from './views.ts';
 
 export interface NoticeOut {
@@ -69,6 +71,27 @@ async function noticeData(db: Executor, v: repo.VisitRow, who: UserActor, at: Da
 export async function issueNotice(db: Executor, who: UserActor, visitId: string, render: NoticeRenderer): Promise<NoticeOut> {
   const v = await requireAssignment(db, who, visitId);
   requireTeamMember(who, v);
+  return issueFor(db, v, who, render);
+}
+
+/**
+ * All notices of a task's visits at once, for the organising regulator to print (one page each):
+ * visits not yet notified get their notice now (numbered and stored as a team member's first
+ * print would be); notified ones are reprinted unchanged. Role and scope: those who change the
+ * task (writers, the task in their department's scope).
+ */
+export async function issueTaskNotices(db: Executor, who: UserActor, taskId: string, render: NoticeRenderer): Promise<(NoticeOut & { visitId: string; uscc: string })[]> {
+  assertRole(who, WRITERS);
+  const task = await scope.requireTask(db, who, taskId);
+  const visits = (await plansRepo.visitsOf(db, task.plan_id)).filter((v) => tasksOf(v).includes(taskId));
+  if (!visits.length) throw new ConflictError('该任务还没有抽取结果（没有需要送达的检查），不能打印通知书', 'NO_VISITS');
+  const out = [];
+  for (const v of visits.sort((a, b) => a.uscc.localeCompare(b.uscc))) out.push({ ...(await issueFor(db, v, who, render)), visitId: v.id, uscc: v.uscc });
+  return out;
+}
+
+async function issueFor(db: Executor, v: repo.VisitRow, who: UserActor, render: NoticeRenderer): Promise<NoticeOut> {
+  const visitId = v.id;
   const reprint = (n: repo.NoticeRow): NoticeOut => ({ number: n.number, html: n.html, issuedAt: n.issued_at, firstIssue: false });
   const existing = await repo.findNotice(db, visitId);
   if (existing) return reprint(existing);

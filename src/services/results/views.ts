@@ -185,9 +185,10 @@ export async function listMyAssignments(db: Executor, who: UserActor, filter: { 
 }
 
 /** Assignments a staff member may see: all for reviewers and administrators, a regulator's department's otherwise. */
-export async function listAssignments(db: Executor, who: UserActor, filter: { state?: repo.VisitFilter['state']; planId?: string }, p: Page) {
+export async function listAssignments(db: Executor, who: UserActor, filter: { state?: repo.VisitFilter['state']; planId?: string; taskId?: string }, p: Page) {
   const f: repo.VisitFilter = { state: filter.state, planId: filter.planId };
   if (who.role === 'regulator') f.taskIds = who.department ? await repo.taskIdsOfDepartment(db, who.department) : [];
   else if (who.role === 'inspector') f.officer = who.officer ?? '\u0000';
+  if (filter.taskId) f.taskIds = !f.taskIds || f.taskIds.includes(filter.taskId) ? [filter.taskId] : [];
   return page(db, f, p);
 }

@@ -49,3 +49,8 @@ export function selectField(name: string, label: string, options: readonly { val
 export function confirmBox(text: string): Html {
   return html`<label class="confirm"><input type="checkbox" name="confirm" value="yes" required> ${text}</label>`;
 }
+
+/** The hidden CSRF field every state-changing form carries. */
+export function csrfField(csrf: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${csrf}">`;
+}

@@ -77,6 +77,13 @@ figure{margin:0;background:#fff;border:1px solid #dfe3ea;border-radius:6px;paddi
 figure img,figure svg{max-width:100%;height:auto;display:block}
 figcaption{font-size:.88rem;color:#4b5563;margin-top:.3rem}
 .login{max-width:24rem;margin:3rem auto;background:#fff;border:1px solid #dfe3ea;border-radius:8px;padding:1.2rem 1.4rem}
+a.tile{display:block;background:#fff;border:1px solid #dfe3ea;border-radius:6px;padding:.8rem 1rem;margin:.6rem 0;color:inherit;text-decoration:none;min-height:2.75rem}
+a.tile:hover,a.tile:focus{border-color:#0b3d91}
+a.tile .t{font-weight:600;color:#0b3d91;font-size:1.05rem}
+.big button,.big .button{min-height:2.75rem;padding:.6rem 1.2rem}
+.big .choices label{min-height:2.75rem;align-items:center}
+.big input[type=checkbox],.big input[type=radio]{width:1.3rem;height:1.3rem}
+.big input[type=file]{font:inherit;padding:.5rem 0;max-width:100%}
 @media (max-width:760px){.shell{display:block}nav.side{width:auto;border-right:0;border-bottom:1px solid #dfe3ea;display:flex;flex-wrap:wrap;padding:.3rem}nav.side h2{display:none}nav.side a{padding:.3rem .6rem;border-left:0;border-bottom:2px solid transparent}nav.side a[aria-current=page]{border-bottom-color:#0b3d91}main{padding:.6rem .7rem 2rem}dl.kv{grid-template-columns:1fr}dl.kv dt{margin-top:.3rem}}
 @media print{header.top,nav.side,.crumbs,.actions,form,.noprint{display:none!important}body{background:#fff}main{padding:0}.notice-page{page-break-after:always;break-after:page}.notice-page:last-child{page-break-after:auto;break-after:auto}}
 `;
