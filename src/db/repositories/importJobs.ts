@@ -51,3 +51,23 @@ export async function jobsWithFilesEndedBefore(db: Executor, before: string): Pr
 export async function markFilesExpired(db: Executor, id: string, at: string): Promise<void> {
   await db.updateTable('import_jobs').set({ files_expired_at: at }).where('id', '=', id).execute();
 }
+
+/** The columns a list of jobs shows (not the stored report, which can be large). */
+export type ImportJobListRow = Omit<ImportJobRow, 'summary'>;
+
+/**
+ * Jobs newest first: of one owner (`ownerId`), or of everyone (`ownerId` null), optionally only
+ * those in `statuses`.
+ */
+export async function listImportJobs(
+  db: Executor,
+  filter: { ownerId: string | null; statuses?: readonly ImportJobRow['status'][] },
+  page: { limit: number; offset?: number },
+): Promise<ImportJobListRow[]> {
+  let q = db
+    .selectFrom('import_jobs')
+    .select(['id', 'kind', 'status', 'file_name', 'skip_invalid', 'rows_read', 'inserted', 'updated', 'rejected', 'message', 'created_at', 'finished_at', 'owner_id', 'files_expired_at']);
+  if (filter.ownerId !== null) q = q.where('owner_id', '=', filter.ownerId);
+  if (filter.statuses) q = q.where('status', 'in', [...filter.statuses]);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset ?? 0).execute();
+}

@@ -4,85 +4,25 @@
  * keeps answering meanwhile) and GET /api/v1/imports/{id} reports progress and, at the end, the
  * result. The full problem report and the rejected rows download as CSV files.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { IMPORT_KINDS, IMPORT_KIND_LABELS, type ImportKind } from '../../domain/columns.ts';
-import { AppError, NotFoundError } from '../../domain/errors.ts';
-import type { Logger } from '../../logger.ts';
-import { getImportJob, startImportJob, uploadPath, uploadsFolder, type ImportJob } from '../../services/imports/importJobs.ts';
+import { getImportJob, startImportJob, uploadPath, type ImportJob } from '../../services/imports/importJobs.ts';
+import {
+  CSV_MEDIA_TYPE, IMPORT_ACCESS, importFileName, openImportDownload, UPLOAD_LIMIT_BYTES, UPLOAD_MEDIA_TYPES, XLSX_MEDIA_TYPE, type ImportDownloadKind,
+} from '../../services/imports/importAccess.ts';
 import { defineOperation, type Operation, type StreamReply, WRITERS } from '../operation.ts';
-import type { Role } from '../../services/accounts.ts';
-import { formatShanghai } from '../../domain/time.ts';
 import {
   ImportAccepted, ImportJobParams, ImportJobView, ImportQuery, IMPORT_JOB_PHASES, IMPORT_JOB_STATUSES,
 } from '../schemas.ts';
 import { formatBytes } from '../upload.ts';
 import type { z } from 'zod';
 
+// Who may upload what, the safe file name and the downloads are one copy for the API and the console.
+export { CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, EXCEL_CSV_MEDIA_TYPE, UPLOAD_MEDIA_TYPES, UPLOAD_LIMIT_BYTES } from '../../services/imports/importAccess.ts';
+
 const tag = 'imports';
 
-export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-export const CSV_MEDIA_TYPE = 'text/csv';
-/** What Excel on Windows often declares for a .csv file. */
-export const EXCEL_CSV_MEDIA_TYPE = 'application/vnd.ms-excel';
-export const UPLOAD_MEDIA_TYPES = [CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, EXCEL_CSV_MEDIA_TYPE, 'application/octet-stream'] as const;
-/** The largest file an import accepts over HTTP. */
-export const UPLOAD_LIMIT_BYTES = 512 * 1024 * 1024;
-
-/** The extension a declared media type stands for, when ?filename= is not given. */
-const EXTENSION_OF: Record<string, string> = { [CSV_MEDIA_TYPE]: '.csv', [EXCEL_CSV_MEDIA_TYPE]: '.csv', [XLSX_MEDIA_TYPE]: '.xlsx' };
-
 const jobUrl = (id: string) => `/api/v1/imports/${encodeURIComponent(id)}`;
-
-/** Longest file-name stem kept, in UTF-8 bytes (file systems allow 255 bytes per name). */
-const MAX_STEM_BYTES = 150;
-
-function truncateUtf8(s: string, maxBytes: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    bytes += Buffer.byteLength(ch);
-    if (bytes > maxBytes) break;
-    out += ch;
-  }
-  return out;
-}
-
-/**
- * The user's name for the file, made safe to use inside a file name: no folders, no control
- * characters, not too long, with the extension that decides the format. ?filename= wins; without
- * it the declared media type decides; with neither, the client must say.
- */
-function originalNameOf(filename: string | undefined, mediaType: string): string {
-  if (filename === undefined) {
-    const ext = EXTENSION_OF[mediaType];
-    if (!ext) {
-      const message = `无法判断文件格式：请在地址中加上原文件名，如 ?filename=名录.xlsx（以 .csv 或 .xlsx 结尾），或把 Content-Type 设为 text/csv 或 ${XLSX_MEDIA_TYPE}；收到的 Content-Type 是 ${mediaType}`;
-      throw new AppError(400, 'FILENAME_REQUIRED', message, [{ path: 'query.filename', code: 'FILENAME_REQUIRED', message }]);
-    }
-    return `上传文件${ext}`;
-  }
-  const base = (filename.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  // The query schema has checked the extension; '.csv' alone is a name path.extname would not see.
-  const ext = /\.(csv|xlsx)$/i.exec(base)?.[0].toLowerCase() ?? '';
-  const stem = truncateUtf8(base.slice(0, base.length - ext.length).trim(), MAX_STEM_BYTES);
-  return `${stem || '上传文件'}${ext}`;
-}
-
-/**
- * Who may upload each kind: the roles of the single-record routes. Each row is then checked
- * against the uploader's department scope by the registry service, as a single record is.
- */
-const IMPORT_ACCESS: Record<ImportKind, readonly Role[]> = {
-  objects: WRITERS,
-  inspectors: WRITERS,
-  departments: ['admin'],
-  matters: WRITERS,
-  conflicts: WRITERS,
-  inspections: WRITERS,
-  violations: ['admin'],
-};
 
 function importOperation(kind: ImportKind): Operation {
   const label = IMPORT_KIND_LABELS[kind];
@@ -108,7 +48,7 @@ function importOperation(kind: ImportKind): Operation {
     },
     responses: { 202: { description: '已收下文件，导入任务排队中', schema: ImportAccepted, location: true } },
     async handle({ query, upload, user, deps }) {
-      const originalName = originalNameOf(query.filename, upload.mediaType);
+      const originalName = importFileName(query.filename, upload.mediaType);
       const file = uploadPath(originalName);
       await upload.saveTo(file);
       // From here the file is the job's: the service deletes it when the job ends.
@@ -174,49 +114,8 @@ function jobView(job: Job): JobView {
 
 // ---------------------------------------------------------------------------- downloads
 
-/**
- * Opens a file the job row names, only if it really is a file inside the uploads folder (after
- * resolving links): the row is written by our own worker, but a path is never served unchecked.
- */
-async function openInsideUploads(file: string, logger: Logger): Promise<fs.promises.FileHandle | undefined> {
-  if (!path.isAbsolute(file)) return undefined;
-  const [root, real] = await Promise.all([
-    fs.promises.realpath(uploadsFolder).catch(() => undefined),
-    fs.promises.realpath(file).catch(() => undefined),
-  ]);
-  if (!root || !real) return undefined;
-  const rel = path.relative(root, real);
-  if (!rel || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    logger.warn({ file }, 'import job names a file outside the uploads folder; not served');
-    return undefined;
-  }
-  const handle = await fs.promises.open(real, 'r').catch(() => undefined);
-  if (handle && !(await handle.stat()).isFile()) {
-    await handle.close();
-    return undefined;
-  }
-  return handle;
-}
-
-type DownloadKind = 'report' | 'rejects';
-
-const DOWNLOADS: Record<DownloadKind, { what: string; field: 'reportFile' | 'rejectsFile'; code: string; absent: string }> = {
-  report: {
-    what: '问题报告',
-    field: 'reportFile',
-    code: 'REPORT_NOT_FOUND',
-    absent: '该导入任务没有问题报告：任务尚未结束，或文件中没有发现问题',
-  },
-  rejects: {
-    what: '拒绝文件',
-    field: 'rejectsFile',
-    code: 'REJECTS_NOT_FOUND',
-    absent: '该导入任务没有拒绝文件：只有跳过无效行模式（?skipInvalid=true）且有被拒绝的行时才有',
-  },
-};
-
-function downloadOperation(kind: DownloadKind): Operation {
-  const d = DOWNLOADS[kind];
+function downloadOperation(kind: ImportDownloadKind): Operation {
+  const what = kind === 'report' ? '问题报告' : '拒绝文件';
   return defineOperation({
     method: 'get',
     path: `/api/v1/imports/{id}/${kind}`,
@@ -228,22 +127,15 @@ function downloadOperation(kind: DownloadKind): Operation {
         ? '下载导入的问题报告（全部问题：行号、列、错误代码、说明；CSV）'
         : '下载被拒绝的行（原样，另加行号和拒绝原因；CSV，可修正后再导入）',
     params: ImportJobParams,
-    responses: { 200: { description: `${d.what}（UTF-8 带 BOM 的 CSV）`, download: { mediaTypes: [CSV_MEDIA_TYPE] } } },
+    responses: { 200: { description: `${what}（UTF-8 带 BOM 的 CSV）`, download: { mediaTypes: [CSV_MEDIA_TYPE] } } },
     errors: [404],
     async handle({ params, deps, user }): Promise<StreamReply> {
-      const job = await getImportJob(deps.handle, params.id, user);
-      if (job.filesExpiredAt && job.report?.[d.field]) {
-        throw new NotFoundError(`该导入任务的${d.what}已按保留期限于 ${formatShanghai(job.filesExpiredAt)} 删除；如仍需要，请重新上传文件`, 'IMPORT_FILES_EXPIRED');
-      }
-      const file = job.report?.[d.field];
-      const handle = typeof file === 'string' ? await openInsideUploads(file, deps.logger) : undefined;
-      if (!handle) throw new NotFoundError(typeof file === 'string' ? `该导入任务的${d.what}已不在服务器上` : d.absent, d.code);
-      const stem = job.fileName.replace(/\.[^.]+$/, '');
+      const d = await openImportDownload(deps.handle, params.id, kind, user, deps.logger);
       return {
         contentType: 'text/csv; charset=utf-8',
-        filename: `${stem}.${kind}.csv`,
-        asciiFilename: `import-${job.id.slice(0, 8)}.${kind}.csv`,
-        stream: (out) => pipeline(handle.createReadStream(), out),
+        filename: d.filename,
+        asciiFilename: d.asciiFilename,
+        stream: (out) => pipeline(d.file.createReadStream(), out),
       };
     },
   });

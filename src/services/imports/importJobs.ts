@@ -262,3 +262,51 @@ export async function expireImportFiles(db: Executor, now = new Date(), ttlHours
   }
   return ids;
 }
+
+/** A job in a list: its counts and state, without the report. */
+export interface ImportJobSummary {
+  id: string;
+  kind: ImportKind;
+  status: jobsRepo.ImportJobRow['status'];
+  fileName: string;
+  skipInvalid: boolean;
+  rowsRead: number;
+  inserted: number;
+  updated: number;
+  rejected: number;
+  phase: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+function summaryOf(row: jobsRepo.ImportJobListRow): ImportJobSummary {
+  return {
+    id: row.id,
+    kind: row.kind as ImportKind,
+    status: row.status,
+    fileName: row.file_name,
+    skipInvalid: row.skip_invalid,
+    rowsRead: row.rows_read,
+    inserted: row.inserted,
+    updated: row.updated,
+    rejected: row.rejected,
+    phase: row.message,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/**
+ * Import jobs newest first, scoped as getImportJob: an administrator (or the operator, without a
+ * user) sees every job, anyone else only their own.
+ */
+export async function listImportJobs(db: Executor, user: UserActor | undefined, page: { limit: number; offset?: number } = { limit: 20 }): Promise<ImportJobSummary[]> {
+  const ownerId = !user || user.role === 'admin' ? null : user.userId;
+  return (await jobsRepo.listImportJobs(db, { ownerId }, page)).map(summaryOf);
+}
+
+/** The user's imports still queued or running (an administrator's: everyone's), for the home page. */
+export async function runningImportsOf(db: Executor, user: UserActor | undefined): Promise<ImportJobSummary[]> {
+  const ownerId = !user || user.role === 'admin' ? null : user.userId;
+  return (await jobsRepo.listImportJobs(db, { ownerId, statuses: ['queued', 'running'] }, { limit: 50 })).map(summaryOf);
+}
