@@ -110,12 +110,12 @@ export async function loadDemoResults(db: Db, opts: { now?: Date } = {}): Promis
     .sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0));
   if (!visits.length) return { loaded: false, results: 0 };
 
-  const reviewer = await account(db, REVIEWER, () => addUser(db, { username: REVIEWER, role: 'reviewer', password: DEMO_PASSWORD }, now, 'demo'));
-  const publisher = await account(db, PUBLISHER, () => addUser(db, { username: PUBLISHER, role: 'regulator', department: 'SCJG', password: DEMO_PASSWORD }, now, 'demo'));
+  const reviewer = await account(db, REVIEWER, () => addUser(db, { username: REVIEWER, role: 'reviewer', password: DEMO_PASSWORD }, { name: 'demo', now }));
+  const publisher = await account(db, PUBLISHER, () => addUser(db, { username: PUBLISHER, role: 'regulator', department: 'SCJG', password: DEMO_PASSWORD }, { name: 'demo', now }));
   const officers = new Map<string, UserActor>();
   const officer = async (cert: string) => {
     const known = officers.get(cert) ?? (await accountsRepo.listUsers(db)).map(actorOf).find((u) => u.role === 'inspector' && u.officer === cert);
-    const u = known ?? (await addUser(db, { username: `demo-officer-${cert}`, role: 'inspector', officer: cert, password: DEMO_PASSWORD }, now, 'demo'));
+    const u = known ?? (await addUser(db, { username: `demo-officer-${cert}`, role: 'inspector', officer: cert, password: DEMO_PASSWORD }, { name: 'demo', now }));
     officers.set(cert, u);
     return u;
   };

@@ -9,7 +9,7 @@ import type { Executor } from '../db/connection.ts';
 import * as repo from '../db/repositories/accounts.ts';
 import * as inspectorsRepo from '../db/repositories/inspectors.ts';
 import * as referenceRepo from '../db/repositories/reference.ts';
-import { ROLES, type Role, type UserActor } from '../domain/actor.ts';
+import { assertRole, ROLES, type Actor, type Role, type UserActor } from '../domain/actor.ts';
 import { inTransaction, isUniqueViolation } from '../db/tx.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { nowIso } from '../domain/time.ts';
@@ -76,16 +76,27 @@ function checkPassword(password: string): void {
   }
 }
 
-export async function addUser(
-  db: Executor,
-  input: { username: string; role: string; department?: string; officer?: string; password: string },
-  now = new Date(),
-  actor = 'cli',
-): Promise<UserActor> {
-  const username = (input.username ?? '').trim();
-  if (!/^[\p{L}\p{N}_.@-]{2,64}$/u.test(username)) {
-    throw new ValidationError('用户名须为 2–64 个字母、数字或 _ . @ -', [{ path: 'username', code: 'INVALID_USERNAME', message: '用户名无效' }], 'INVALID_USERNAME');
-  }
+/** The installation itself (the operator at the CLI): full authority, recorded as 'cli'. */
+const INSTALLATION: Actor = { name: 'cli' };
+
+/** Only administrators (and the installation itself) manage accounts. */
+const ACCOUNT_ADMINS: readonly Role[] = ['admin'];
+
+/**
+ * A one-time password the server makes up for a new account or a reset (shown once to the
+ * administrator, who hands it over; the person then changes it): 16 characters from an alphabet
+ * without look-alikes (0/O, 1/l/I), about 90 bits.
+ */
+export function oneTimePassword(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = crypto.randomBytes(16);
+  let out = '';
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}-${out.slice(12, 16)}`;
+}
+
+/** A role with its department (regulators) or linked officer (inspectors, whose department follows the officer's), checked. */
+async function placement(db: Executor, input: { role: string; department?: string | null; officer?: string | null }): Promise<{ role: Role; department: string | null; officer: string | null }> {
   if (!ROLES.includes(input.role as Role)) {
     throw new ValidationError(`角色“${input.role}”无效；可用：${ROLES.join('、')}`, [{ path: 'role', code: 'INVALID_ROLE', message: '角色无效' }], 'INVALID_ROLE');
   }
@@ -94,34 +105,50 @@ export async function addUser(
   let officer: string | null = null;
   if (role === 'regulator') {
     if (!input.department || !(await referenceRepo.findDepartment(db, input.department))) {
-      throw new ValidationError('监管人员须指定所属部门（--department，须为已有部门代码）', [{ path: 'department', code: 'DEPARTMENT_REQUIRED', message: '缺少或无效的部门' }], 'DEPARTMENT_REQUIRED');
+      throw new ValidationError('监管人员须指定所属部门（须为已有的部门；命令行用 --department 写部门代码）', [{ path: 'department', code: 'DEPARTMENT_REQUIRED', message: '缺少或无效的部门' }], 'DEPARTMENT_REQUIRED');
     }
     department = input.department;
   }
   if (role === 'inspector') {
     const o = input.officer ? await inspectorsRepo.findInspector(db, input.officer) : undefined;
-    if (!o) throw new ValidationError('执法检查人员账号须关联名录中的执法证号（--officer）', [{ path: 'officer', code: 'OFFICER_REQUIRED', message: '缺少或无效的执法证号' }], 'OFFICER_REQUIRED');
+    if (!o) throw new ValidationError('执法检查人员账号须关联名录中已有的执法证号（命令行用 --officer）', [{ path: 'officer', code: 'OFFICER_REQUIRED', message: '缺少或无效的执法证号' }], 'OFFICER_REQUIRED');
     officer = o.certificate_no;
     department = o.department_code;
   }
+  return { role, department, officer };
+}
+
+/** Creates an account (administrators, or the installation itself). */
+export async function addUser(
+  db: Executor,
+  input: { username: string; role: string; department?: string; officer?: string; password: string },
+  actor: Actor = INSTALLATION,
+): Promise<UserActor> {
+  assertRole(actor, ACCOUNT_ADMINS);
+  const now = actor.now ?? new Date();
+  const username = (input.username ?? '').trim();
+  if (!/^[\p{L}\p{N}_.@-]{2,64}$/u.test(username)) {
+    throw new ValidationError('用户名须为 2–64 个字母、数字或 _ . @ -', [{ path: 'username', code: 'INVALID_USERNAME', message: '用户名无效' }], 'INVALID_USERNAME');
+  }
+  const { role, department, officer } = await placement(db, input);
   checkPassword(input.password);
   const id = crypto.randomUUID();
   const passwordHash = await hashPassword(input.password);
   try {
     await inTransaction(db, async (trx) => {
       await repo.insertUser(trx, {
-      id,
-      username,
-      role,
-      department_code: department,
-      officer_certificate: officer,
-      password_hash: passwordHash,
-      disabled_at: null,
-      locked_until: null,
-      created_at: nowIso(now),
-      updated_at: nowIso(now),
+        id,
+        username,
+        role,
+        department_code: department,
+        officer_certificate: officer,
+        password_hash: passwordHash,
+        disabled_at: null,
+        locked_until: null,
+        created_at: nowIso(now),
+        updated_at: nowIso(now),
       });
-      await audit(trx, { name: actor, now }, 'user.create', 'user', username, null, { role, department, officer });
+      await audit(trx, { name: actor.name, now }, 'user.create', 'user', username, null, { role, department, officer });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError(`用户名 ${username} 已存在`, 'USER_EXISTS');
@@ -136,16 +163,28 @@ async function mustUser(db: Executor, username: string) {
   return u;
 }
 
-export async function disableUser(db: Executor, username: string, now = new Date(), actor = 'cli'): Promise<void> {
+/** An administrator may not lock itself out (disable its own account, or take away its own role). */
+function notSelf(actor: Actor, u: repo.UserRow, what: string): void {
+  if (actor.userId && actor.userId === u.id) throw new ConflictError(`不能${what}；请由另一位管理员操作`, 'SELF_CHANGE');
+}
+
+/** Disables an account and ends all its sessions (administrators, or the installation itself). */
+export async function disableUser(db: Executor, username: string, actor: Actor = INSTALLATION): Promise<void> {
+  assertRole(actor, ACCOUNT_ADMINS);
+  const now = actor.now ?? new Date();
   await inTransaction(db, async (trx) => {
     const u = await mustUser(trx, username);
+    notSelf(actor, u, '停用自己的账号');
     await repo.updateUser(trx, u.id, { disabled_at: nowIso(now), updated_at: nowIso(now) });
     await repo.revokeSessionsOf(trx, u.id, nowIso(now));
-    await audit(trx, { name: actor, now }, 'user.disable', 'user', username, { disabled: u.disabled_at !== null }, { disabled: true });
+    await audit(trx, { name: actor.name, now }, 'user.disable', 'user', username, { disabled: u.disabled_at !== null }, { disabled: true });
   });
 }
 
-export async function resetPassword(db: Executor, username: string, password: string, now = new Date(), actor = 'cli'): Promise<void> {
+/** Sets a new password and ends all the account's sessions (administrators, or the installation itself). */
+export async function resetPassword(db: Executor, username: string, password: string, actor: Actor = INSTALLATION): Promise<void> {
+  assertRole(actor, ACCOUNT_ADMINS);
+  const now = actor.now ?? new Date();
   await mustUser(db, username);
   checkPassword(password);
   const passwordHash = await hashPassword(password);
@@ -153,7 +192,30 @@ export async function resetPassword(db: Executor, username: string, password: st
     const u = await mustUser(trx, username);
     await repo.updateUser(trx, u.id, { password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: nowIso(now) });
     await repo.revokeSessionsOf(trx, u.id, nowIso(now));
-    await audit(trx, { name: actor, now }, 'user.password-reset', 'user', username, null, { passwordReset: true });
+    await audit(trx, { name: actor.name, now }, 'user.password-reset', 'user', username, null, { passwordReset: true });
+  });
+}
+
+/**
+ * Changes an account's role, department (regulators) or linked officer (inspectors), checked as
+ * at creation. Its sessions go on with the new role (a session reads the account on every request).
+ */
+export async function updateUserRole(
+  db: Executor,
+  username: string,
+  input: { role: string; department?: string | null; officer?: string | null },
+  actor: Actor = INSTALLATION,
+): Promise<UserActor> {
+  assertRole(actor, ACCOUNT_ADMINS);
+  const now = actor.now ?? new Date();
+  const next = await placement(db, input);
+  return inTransaction(db, async (trx) => {
+    const u = await mustUser(trx, username);
+    if (next.role !== u.role) notSelf(actor, u, '更改自己账号的角色');
+    const before = { role: u.role, department: u.department_code, officer: u.officer_certificate };
+    await repo.updateUser(trx, u.id, { role: next.role, department_code: next.department, officer_certificate: next.officer, updated_at: nowIso(now) });
+    await audit(trx, { name: actor.name, now }, 'user.update-role', 'user', username, before, next);
+    return { name: u.username, userId: u.id, ...next };
   });
 }
 
@@ -249,6 +311,17 @@ export async function authenticate(db: Executor, token: string, now = new Date()
   return actorOf(s);
 }
 
-export async function listUsers(db: Executor) {
-  return (await repo.listUsers(db)).map((u) => ({ username: u.username, role: u.role, department: u.department_code, officer: u.officer_certificate, disabled: u.disabled_at !== null }));
+/** Every account (administrators, or the installation itself). */
+export async function listUsers(db: Executor, actor: Actor = INSTALLATION) {
+  assertRole(actor, ACCOUNT_ADMINS);
+  return (await repo.listUsers(db)).map((u) => ({
+    username: u.username,
+    role: u.role,
+    department: u.department_code,
+    officer: u.officer_certificate,
+    disabled: u.disabled_at !== null,
+    disabledAt: u.disabled_at,
+    createdAt: u.created_at,
+    updatedAt: u.updated_at,
+  }));
 }

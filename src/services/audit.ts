@@ -40,6 +40,7 @@ import {
   type AuditRow,
 } from '../db/repositories/audit.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { isIsoDate } from '../domain/time.ts';
 
 export type { AuditExecutor } from '../db/repositories/audit.ts';
 
@@ -250,8 +251,18 @@ export interface AuditListOptions {
   entityId?: string;
   actor?: string;
   action?: string;
+  /** From this day on (YYYY-MM-DD, Asia/Shanghai). */
+  fromDate?: string;
+  /** Up to and including this day (YYYY-MM-DD, Asia/Shanghai). */
+  toDate?: string;
   limit: number;
   offset?: number;
+}
+
+/** The instant a Shanghai calendar day starts, `days` days after `date` (ISO UTC). */
+function shanghaiDayStart(date: string, what: string, days = 0): string {
+  if (!isIsoDate(date)) throw new ValidationError(`${what}须为 YYYY-MM-DD 格式的日期：${date}`, [{ path: what, code: 'INVALID_DATE', message: '日期无效' }], 'INVALID_DATE');
+  return new Date(Date.parse(`${date}T00:00:00+08:00`) + days * 86_400_000).toISOString();
 }
 
 /** Entries newest first, with the number matching the filters. */
@@ -259,7 +270,9 @@ export async function listAudit(db: AuditExecutor, o: AuditListOptions): Promise
   const offset = o.offset ?? 0;
   if (!Number.isInteger(o.limit) || o.limit < 1 || o.limit > 1000) throw new ValidationError('limit 须为 1 到 1000 之间的整数', [], 'INVALID_LIMIT');
   if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset 须为非负整数', [], 'INVALID_OFFSET');
-  const r = await listAuditRows(db, { entity: o.entity, entityId: o.entityId, actor: o.actor, action: o.action }, { limit: o.limit, offset });
+  const from = o.fromDate ? shanghaiDayStart(o.fromDate, '起始日期') : undefined;
+  const before = o.toDate ? shanghaiDayStart(o.toDate, '截止日期', 1) : undefined;
+  const r = await listAuditRows(db, { entity: o.entity, entityId: o.entityId, actor: o.actor, action: o.action, from, before }, { limit: o.limit, offset });
   return { rows: r.rows.map(toEntry), total: r.total };
 }
 

@@ -73,6 +73,10 @@ export interface AuditFilters {
   entityId?: string;
   actor?: string;
   action?: string;
+  /** Entries at or after this instant (ISO UTC). */
+  from?: string;
+  /** Entries before this instant (ISO UTC). */
+  before?: string;
 }
 
 /** Newest first. */
@@ -86,6 +90,8 @@ export async function listAuditRows(
   if (f.entityId !== undefined) query = query.where('entity_id', '=', f.entityId);
   if (f.actor !== undefined) query = query.where('actor', '=', f.actor);
   if (f.action !== undefined) query = query.where('action', '=', f.action);
+  if (f.from !== undefined) query = query.where('at', '>=', f.from);
+  if (f.before !== undefined) query = query.where('at', '<', f.before);
   const [{ total }] = await query.select((eb) => eb.fn.countAll<number>().as('total')).execute();
   const rows = await query.selectAll().orderBy('seq', 'desc').limit(page.limit).offset(page.offset).execute();
   return { rows: rows.map(normalize), total: num(total) };
