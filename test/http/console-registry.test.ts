@@ -283,3 +283,23 @@ describe(`console reference lists on ${testDialect}`, () => {
     expect(rowsOf(sw.text, 'matters')).toEqual([expect.stringContaining('SW-01')]);
   });
 });
+
+describe('console registry pages are labelled', () => {
+  it('every id is unique and every <label for> names a field of the page', async () => {
+    const pages: [ConsoleAgent, string][] = [
+      [reg, '/console/objects'],
+      [reg, `/console/objects/${ALPHA}`],
+      [reg, '/console/inspectors'],
+      [reg, `/console/inspectors/${SCJG_OFFICER}`],
+      [reviewer, '/console/reference'],
+      [reg, '/console/imports'],
+    ];
+    for (const [agent, url] of pages) {
+      const { text } = await openPage(agent, url);
+      const ids = [...text.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+      expect(ids.filter((id, i) => ids.indexOf(id) !== i), url).toEqual([]);
+      const targets = [...text.matchAll(/<label for="([^"]+)"/g)].map((m) => m[1]);
+      expect(targets.filter((t) => !ids.includes(t)), url).toEqual([]);
+    }
+  });
+});

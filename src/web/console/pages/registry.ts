@@ -113,26 +113,26 @@ ${pager('/console/objects', { ...f }, d.page, d.page * d.pageSize < d.total, d.t
 }
 
 /** The fields of an object's form, filled with its stored values (empty for a new one). */
-function objectFields(o: Partial<ObjectView>): Html {
-  return html`${textField('name', '名称', o.name ?? '', { required: true })}
-${selectField('entityType', '主体类型', options(ENTITY_TYPES, ENTITY_TYPE_LABELS), o.entityType ?? '', { empty: o.uscc ? undefined : '按信用代码推定' })}
-${textField('industryCode', '行业代码', o.industryCode ?? '', { hint: 'GB/T 4754，如 F5211 或 5211' })}
-${textField('street', '所属街道', o.street ?? '')}
-${textField('address', '住所', o.address ?? '')}
-${textField('registeredOn', '成立日期', o.registeredOn ?? '', { type: 'date' })}
-${textField('legalRepresentative', '法定代表人（经营者）', o.legalRepresentative ?? '')}
-${selectField('registrationStatus', '登记状态', options(REGISTRATION_STATUSES, REGISTRATION_STATUS_LABELS), o.registrationStatus ?? 'active')}
-${selectField('creditGrade', '信用风险分类', options(GRADES, GRADE_LABELS).map((g) => ({ value: g.value, label: `${g.value} ${g.label}` })), o.creditGrade ?? '', { empty: '未分类' })}
-${textField('gradedOn', '分类日期', '', { type: 'date', hint: '仅在修改分类时填写；留空取当天。旧分类连同其日期记入分类历史' })}
-${selectField('sectorGrade', '行业风险等级', GRADES.map((g) => ({ value: g, label: g })), o.sectorGrade ?? '', { empty: '无' })}
-${textField('tags', '标签', (o.tags ?? []).join('、'), { hint: '多个标签用顿号、逗号或分号分隔' })}`;
+function objectFields(o: Partial<ObjectView>, p = 'f-'): Html {
+  return html`${textField('name', '名称', o.name ?? '', { required: true, id: `${p}name` })}
+${selectField('entityType', '主体类型', options(ENTITY_TYPES, ENTITY_TYPE_LABELS), o.entityType ?? '', { empty: o.uscc ? undefined : '按信用代码推定', id: `${p}entityType` })}
+${textField('industryCode', '行业代码', o.industryCode ?? '', { hint: 'GB/T 4754，如 F5211 或 5211', id: `${p}industryCode` })}
+${textField('street', '所属街道', o.street ?? '', { id: `${p}street` })}
+${textField('address', '住所', o.address ?? '', { id: `${p}address` })}
+${textField('registeredOn', '成立日期', o.registeredOn ?? '', { type: 'date', id: `${p}registeredOn` })}
+${textField('legalRepresentative', '法定代表人（经营者）', o.legalRepresentative ?? '', { id: `${p}legalRepresentative` })}
+${selectField('registrationStatus', '登记状态', options(REGISTRATION_STATUSES, REGISTRATION_STATUS_LABELS), o.registrationStatus ?? 'active', { id: `${p}registrationStatus` })}
+${selectField('creditGrade', '信用风险分类', options(GRADES, GRADE_LABELS).map((g) => ({ value: g.value, label: `${g.value} ${g.label}` })), o.creditGrade ?? '', { empty: '未分类', id: `${p}creditGrade` })}
+${textField('gradedOn', '分类日期', '', { type: 'date', hint: '仅在修改分类时填写；留空取当天。旧分类连同其日期记入分类历史', id: `${p}gradedOn` })}
+${selectField('sectorGrade', '行业风险等级', GRADES.map((g) => ({ value: g, label: g })), o.sectorGrade ?? '', { empty: '无', id: `${p}sectorGrade` })}
+${textField('tags', '标签', (o.tags ?? []).join('、'), { hint: '多个标签用顿号、逗号或分号分隔', id: `${p}tags` })}`;
 }
 
 function objectCreateForm(csrf: string): Html {
   return html`<form class="stack" method="post" action="/console/objects" data-testid="object-create-form">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${textField('uscc', '统一社会信用代码', '', { required: true, id: 'new-uscc', attrs: 'maxlength="18" autocomplete="off"' })}
-${objectFields({})}
+${objectFields({}, 'new-')}
 <div class="actions"><button type="submit">新增</button></div>
 </form>`;
 }
@@ -279,22 +279,22 @@ ${table(['执法证号', '姓名', '所属部门', '人员类别', '状态', '�
 ${pager('/console/inspectors', { ...f }, d.page, d.page * d.pageSize < d.total, d.total)}`;
 }
 
-function inspectorFields(i: Partial<InspectorView>, departments: Department[], department: string): Html {
-  return html`${textField('name', '姓名', i.name ?? '', { required: true })}
-${selectField('department', '所属部门', departments.map((x) => ({ value: x.code, label: `${x.name}（${x.code}）` })), department, { required: true })}
-${textField('validFrom', '执法证有效期起', i.validFrom ?? '', { type: 'date' })}
-${textField('validTo', '执法证有效期止', i.validTo ?? '', { type: 'date' })}
-${textField('qualifications', '执法类别（可检查的事项编码）', (i.qualifications ?? []).join('、'), { hint: '多个用顿号、逗号或分号分隔，如 SC-01、SC-02' })}
-${selectField('kind', '人员类别', options(INSPECTOR_KINDS, INSPECTOR_KIND_LABELS), i.kind ?? 'officer', { hint: '辅助人员不会被抽中' })}
-${selectField('status', '状态', options(INSPECTOR_STATUSES, INSPECTOR_STATUS_LABELS), i.status ?? 'active')}
-${textField('yearlyCapacity', '年度检查容量（户次）', String(i.yearlyCapacity ?? 0), { type: 'number', attrs: 'min="0" max="100000" step="1"' })}`;
+function inspectorFields(i: Partial<InspectorView>, departments: Department[], department: string, p = 'f-'): Html {
+  return html`${textField('name', '姓名', i.name ?? '', { required: true, id: `${p}name` })}
+${selectField('department', '所属部门', departments.map((x) => ({ value: x.code, label: `${x.name}（${x.code}）` })), department, { required: true, id: `${p}department` })}
+${textField('validFrom', '执法证有效期起', i.validFrom ?? '', { type: 'date', id: `${p}validFrom` })}
+${textField('validTo', '执法证有效期止', i.validTo ?? '', { type: 'date', id: `${p}validTo` })}
+${textField('qualifications', '执法类别（可检查的事项编码）', (i.qualifications ?? []).join('、'), { hint: '多个用顿号、逗号或分号分隔，如 SC-01、SC-02', id: `${p}qualifications` })}
+${selectField('kind', '人员类别', options(INSPECTOR_KINDS, INSPECTOR_KIND_LABELS), i.kind ?? 'officer', { hint: '辅助人员不会被抽中', id: `${p}kind` })}
+${selectField('status', '状态', options(INSPECTOR_STATUSES, INSPECTOR_STATUS_LABELS), i.status ?? 'active', { id: `${p}status` })}
+${textField('yearlyCapacity', '年度检查容量（户次）', String(i.yearlyCapacity ?? 0), { type: 'number', attrs: 'min="0" max="100000" step="1"', id: `${p}yearlyCapacity` })}`;
 }
 
 function inspectorCreateForm(csrf: string, departments: Department[], ownDepartment: string | null): Html {
   return html`<form class="stack" method="post" action="/console/inspectors" data-testid="inspector-create-form">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${textField('certificateNo', '执法证号', '', { required: true, id: 'new-certificateNo', attrs: 'maxlength="64" autocomplete="off"' })}
-${inspectorFields({}, departments, ownDepartment ?? '')}
+${inspectorFields({}, departments, ownDepartment ?? '', 'new-')}
 <div class="actions"><button type="submit">新增</button></div>
 </form>`;
 }
