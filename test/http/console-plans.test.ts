@@ -135,7 +135,7 @@ describe('console: plans and tasks', () => {
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers['content-disposition']).toContain(encodeURIComponent('抽查名单'));
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as Buffer);
+    await wb.xlsx.load(xlsx.body as never);
     const ws = wb.getWorksheet('抽查名单')!;
     const rows: { uscc: string; name: string }[] = [];
     ws.eachRow((r, i) => {
@@ -149,7 +149,7 @@ describe('console: plans and tasks', () => {
       res.on('end', () => done(null, Buffer.concat(chunks)));
     });
     const wb2 = new ExcelJS.Workbook();
-    await wb2.xlsx.load(teams.body as Buffer);
+    await wb2.xlsx.load(teams.body as never);
     let members = 0;
     wb2.getWorksheet('检查组名单')!.eachRow((r, i) => {
       if (i > 3) members++;

@@ -25,7 +25,7 @@ export interface HomeDeadline {
 
 const KIND_LABELS: Record<string, string> = { publication: '结果公示（20 个工作日）', 'abnormal-follow-up': '列入经营异常名录' };
 
-export function homePage(d: { who: ConsoleUser; tasks: HomeTask[]; deadlines: HomeDeadline[]; today: string }) {
+export function homePage(d: { who: ConsoleUser; tasks: HomeTask[]; deadlines: HomeDeadline[]; imports: { id: string; label: string; status: string; rowsRead: number }[]; today: string }) {
   const byStatus = TASK_STATUSES.map((s) => ({ s, n: d.tasks.filter((t) => t.status === s).length }));
   const open = d.tasks.filter((t) => t.status !== 'published');
   const ROLE_HINT: Record<string, string> = {
@@ -46,6 +46,7 @@ ${table(
   ),
   { testid: 'deadlines', empty: '没有临近或逾期的期限。' },
 )}
+${d.imports.length ? html`<h2>正在进行的导入</h2>${table(['文件', '状态', '已读行数'], d.imports.map((j) => html`<tr><td><a href="/console/imports/${j.id}">${j.label}</a></td><td>${j.status === 'queued' ? tag('排队中', 'gray') : tag('导入中', 'blue')}</td><td class="num">${j.rowsRead}</td></tr>`), { testid: 'running-imports' })}` : ''}
 <h2>进行中的任务</h2>
 ${table(
   ['任务', '计划', '检查时间', '状态'],
