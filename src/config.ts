@@ -142,6 +142,7 @@ const publicBaseUrlSchema = z.object({
 const pathsSchema = z.object({
   DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().optional()),
   IMPORT_DIR: z.preprocess(unsetWhenEmpty, z.string().optional()),
+  ATTACHMENT_DIR: z.preprocess(unsetWhenEmpty, z.string().optional()),
 });
 
 /** Every variable the service reads (tests' own variables, such as TEST_DATABASE_URL, aside). */
@@ -230,6 +231,12 @@ export function dataPaths(env: NodeJS.ProcessEnv = process.env): DataPaths {
 export function importDir(env: NodeJS.ProcessEnv = process.env): string {
   const set = unsetWhenEmpty(env.IMPORT_DIR) as string | undefined;
   return set ? path.resolve(set) : path.join(projectRoot, 'data', 'imports');
+}
+
+/** Where the attachments of inspection results (photos, scanned records) are kept: ATTACHMENT_DIR (default data/attachments). */
+export function attachmentDir(env: NodeJS.ProcessEnv = process.env): string {
+  const set = unsetWhenEmpty(env.ATTACHMENT_DIR) as string | undefined;
+  return set ? path.resolve(set) : path.join(projectRoot, 'data', 'attachments');
 }
 
 /** A path for messages: relative to the project root when under it, else as given. */

@@ -5,6 +5,7 @@
  *   lists/exemption/*.json, lists/no-coercion/*.json   schema in src/domain/lists.ts
  *   calendar-overrides.json                            schema in src/domain/calendar.ts
  *   plan-defaults.json                                 schema in src/schemas/planDefaults.ts
+ *   violation-types.json                               schema in src/schemas/violationTypes.ts
  *
  * A problem anywhere stops the start with one ConfigError (CONFIG_INVALID) that names, for each
  * problem, the variable or the file, the JSON path of the field, what is expected and how to fix
@@ -21,6 +22,8 @@ import type { PlanDefaults } from '../domain/plans.ts';
 import { CalendarOverridesError, loadCalendar, type LoadedCalendar } from '../services/calendar.ts';
 import { ListDataError, loadLists, type LoadedLists } from '../services/lists.ts';
 import { planDefaults, PlanDefaultsError } from '../services/planDefaults.ts';
+import { loadViolationTypesFile, ViolationTypesError } from '../services/violationTypes.ts';
+import type { ViolationTypesFile } from '../schemas/violationTypes.ts';
 
 /** Everything the service is configured with, checked, in one frozen object. */
 export interface StartupConfig extends Config {
@@ -33,7 +36,7 @@ export interface StartupConfig extends Config {
   /** Where the data files were read (DATA_DIR). */
   dataPaths: Readonly<DataPaths>;
   /** The data files, as checked. */
-  data: Readonly<{ lists: LoadedLists; calendar: LoadedCalendar; planDefaults: Readonly<PlanDefaults> }>;
+  data: Readonly<{ lists: LoadedLists; calendar: LoadedCalendar; planDefaults: Readonly<PlanDefaults>; violationTypes: ViolationTypesFile }>;
 }
 
 /** How to fix each kind of data file, after its problems. */
@@ -41,6 +44,7 @@ const FIX: Record<string, string> = {
   LIST_DATA_INVALID: '请修正该文件后重新启动（格式见 docs/lists.md）',
   CALENDAR_OVERRIDES_INVALID: '请修正该文件后重新启动（格式见 docs/calendar.md）',
   PLAN_DEFAULTS_INVALID: '请修正该文件后重新启动（各字段的含义见该文件的 "$comment" 和 README 的配置一节）',
+  VIOLATION_TYPES_INVALID: '请修正该文件后重新启动（各字段的含义见该文件的 "$comment"）',
 };
 
 /** One sentence per file: '<file> 第 items[3].number 项：…；第 … 项：…。请修正该文件后重新启动（…）'. */
@@ -56,7 +60,7 @@ function fileSentence(file: string, code: string, problems: readonly Problem[]):
 
 /** A data file's loading error as the sentence of a ConfigError, or undefined for anything else. */
 export function describeDataFileError(e: unknown): { sentence: string; problems: Problem[] } | undefined {
-  if (e instanceof ListDataError || e instanceof CalendarOverridesError || e instanceof PlanDefaultsError) {
+  if (e instanceof ListDataError || e instanceof CalendarOverridesError || e instanceof PlanDefaultsError || e instanceof ViolationTypesError) {
     const file = e instanceof CalendarOverridesError ? displayPath(e.file) : e.file;
     const sentence = fileSentence(file, e.code, e.problems);
     return { sentence, problems: e.problems.map((p) => ({ ...p, path: p.path ? `${file} ${p.path}` : file })) };
@@ -94,7 +98,8 @@ export function loadStartupConfig(env: NodeJS.ProcessEnv = process.env): Readonl
   const lists = attempt(() => loadLists());
   const calendar = attempt(() => loadCalendar());
   const defaults = attempt(() => planDefaults());
-  if (sentences.length > 0 || !lists || !calendar || !defaults) {
+  const violationTypes = attempt(() => loadViolationTypesFile());
+  if (sentences.length > 0 || !lists || !calendar || !defaults || !violationTypes) {
     const head = '配置错误 (CONFIG_INVALID)：';
     const message = sentences.length === 1 ? head + sentences[0] : `${head}发现 ${sentences.length} 处配置问题：\n  ${sentences.join('\n  ')}`;
     throw new ConfigError(message, problems);
@@ -106,6 +111,6 @@ export function loadStartupConfig(env: NodeJS.ProcessEnv = process.env): Readonl
     imports: Object.freeze({ ...importLimits(env), dir: importDir(env) }),
     workerThreads: workerThreads(env),
     dataPaths: Object.freeze(paths),
-    data: Object.freeze({ lists, calendar, planDefaults: defaults }),
+    data: Object.freeze({ lists, calendar, planDefaults: defaults, violationTypes }),
   });
 }

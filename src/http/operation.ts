@@ -244,7 +244,7 @@ function route(op: Operation, deps: Deps): RequestHandler {
       checkAccess(op, req);
       if (op.upload) checkUploadHeaders(req, op.upload, limit);
       const { params, query, body } = parseRequest(op, req);
-      const upload = op.upload ? receiveUpload(req, limit) : undefined;
+      const upload = op.upload ? receiveUpload(req, limit, op.upload.what) : undefined;
       try {
         reply = await op.handle({ params, query, body, upload, db: deps.handle.db, actor: requestActor(req), user: isUserActor(req.actor) ? req.actor : undefined, token: bearerToken(req), deps });
       } catch (err) {

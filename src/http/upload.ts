@@ -18,6 +18,8 @@ export interface UploadSpec {
   maxBytes: number;
   /** The requestBody's description in the document. */
   description: string;
+  /** What the file is, for messages (default: a CSV or XLSX file of an import), e.g. 'JPEG、PNG 图片或 PDF 文件'. */
+  what?: string;
 }
 
 /** The not-yet-read body of an upload request, as its handler receives it. */
@@ -49,7 +51,8 @@ function mediaTypeOf(req: Request): string {
   return declared ? declared.split(';')[0].trim().toLowerCase() : OCTET_STREAM;
 }
 
-function tooLarge(limit: number): AppError {
+function tooLarge(limit: number, what?: string): AppError {
+  if (what) return new AppError(413, 'PAYLOAD_TOO_LARGE', `上传的文件超过 ${formatBytes(limit)} 上限；请压缩或拆分后再上传`);
   return new AppError(
     413,
     'PAYLOAD_TOO_LARGE',
@@ -57,8 +60,8 @@ function tooLarge(limit: number): AppError {
   );
 }
 
-function emptyFile(): AppError {
-  const message = '没有收到文件内容：请把 CSV 或 XLSX 文件本身作为请求体发送（如 curl --data-binary @名录.csv）';
+function emptyFile(what?: string): AppError {
+  const message = `没有收到文件内容：请把${what ?? ' CSV 或 XLSX '}文件本身作为请求体发送（如 curl --data-binary @${what ? '照片.jpg' : '名录.csv'}）`;
   return new AppError(400, 'EMPTY_FILE', message, [{ path: 'body', code: 'EMPTY_FILE', message }]);
 }
 
@@ -82,16 +85,16 @@ export function checkUploadHeaders(req: Request, spec: UploadSpec, limit: number
     const accepted = spec.mediaTypes.join('、');
     const message =
       mediaType === 'multipart/form-data'
-        ? `请把文件本身作为请求体上传（如 curl --data-binary @名录.csv -H 'Content-Type: text/csv'），不要用表单（multipart/form-data）；Content-Type 可为 ${accepted}`
-        : `请求体须为 CSV 或 XLSX 文件本身，Content-Type 为 ${accepted} 之一（收到的是 ${req.headers['content-type']}）`;
+        ? `请把文件本身作为请求体上传（如 curl --data-binary @${spec.what ? "照片.jpg -H 'Content-Type: image/jpeg'" : "名录.csv -H 'Content-Type: text/csv'"}），不要用表单（multipart/form-data）；Content-Type 可为 ${accepted}`
+        : `请求体须为${spec.what ?? ' CSV 或 XLSX '}文件本身，Content-Type 为 ${accepted} 之一（收到的是 ${req.headers['content-type']}）`;
     throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message);
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit, spec.what);
 }
 
 /** The upload of one request; nothing is read until the handler calls saveTo. */
-export function receiveUpload(req: Request, limit: number): Upload {
+export function receiveUpload(req: Request, limit: number, what?: string): Upload {
   let used = false;
   return {
     mediaType: mediaTypeOf(req),
@@ -99,13 +102,13 @@ export function receiveUpload(req: Request, limit: number): Upload {
     saveTo(file) {
       if (used) return Promise.reject(new Error('Upload.saveTo called twice'));
       used = true;
-      if (!hasBody(req.headers)) return Promise.reject(emptyFile());
-      return streamToFile(req, file, limit);
+      if (!hasBody(req.headers)) return Promise.reject(emptyFile(what));
+      return streamToFile(req, file, limit, what);
     },
   };
 }
 
-function streamToFile(req: Request, file: string, limit: number): Promise<number> {
+function streamToFile(req: Request, file: string, limit: number, what?: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     // 'wx': never overwrite a file of the same name (uploadPath's names are random, but make sure).
     const out = fs.createWriteStream(file, { flags: 'wx' });
@@ -138,7 +141,7 @@ function streamToFile(req: Request, file: string, limit: number): Promise<number
     };
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > limit) fail(tooLarge(limit));
+      if (bytes > limit) fail(tooLarge(limit, what));
       else if (!out.write(chunk)) req.pause();
     };
     const onDrain = () => req.resume();
@@ -158,7 +161,7 @@ function streamToFile(req: Request, file: string, limit: number): Promise<number
       if (settled) return;
       if (!out.writableFinished) return; // destroyed: fail() handles it
       if (bytes === 0) {
-        fail(emptyFile());
+        fail(emptyFile(what));
         return;
       }
       settled = true;

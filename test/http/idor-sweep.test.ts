@@ -103,6 +103,7 @@ const TABLE: Entry[] = [
   op('post', '/api/v1/auth/logout', { url: () => '/api/v1/auth/logout', fresh: true, expect: { any: allowed } }),
   op('get', '/api/v1/auth/me', { url: () => '/api/v1/auth/me', expect: { any: allowed } }),
   op('get', '/api/v1/result-codes', { url: () => '/api/v1/result-codes', expect: { any: allowed } }),
+  op('get', '/api/v1/violation-types', { url: () => '/api/v1/violation-types', expect: { any: allowed } }),
 
   // objects: a registry every department shares (not scoped by department)
   op('get', '/api/v1/objects', { url: () => '/api/v1/objects', expect: { otherRegulator: allowed } }),
@@ -254,6 +255,14 @@ const TABLE: Entry[] = [
   }),
   op('get', '/api/v1/assignments/{id}/notice', { url: (f) => `/api/v1/assignments/${f.scjgVisit.id}/notice`, expect: { inspector: notFound('ASSIGNMENT_NOT_FOUND') } }),
   op('post', '/api/v1/assignments/{id}/result', { url: (f) => `/api/v1/assignments/${f.scjgVisit.id}/result`, body: () => resultBody, expect: { inspector: notFound('ASSIGNMENT_NOT_FOUND') } }),
+  op('post', '/api/v1/assignments/{id}/attachments', {
+    url: (f) => `/api/v1/assignments/${f.scjgVisit.id}/attachments?filename=sweep.png`,
+    expect: { inspector: notFound('ASSIGNMENT_NOT_FOUND') },
+  }),
+  op('get', '/api/v1/assignments/{id}/attachments/{attachmentId}', {
+    url: (f) => `/api/v1/assignments/${f.scjgVisit.id}/attachments/00000000-0000-4000-8000-000000000000`,
+    expect: { otherRegulator: notFound('ASSIGNMENT_NOT_FOUND'), inspector: notFound('ASSIGNMENT_NOT_FOUND') },
+  }),
   op('post', '/api/v1/assignments/{id}/review', { url: (f) => `/api/v1/assignments/${f.scjgVisit.id}/review`, body: () => ({ decision: 'approve' }), expect: { reviewer: allowed } }),
   op('post', '/api/v1/assignments/{id}/publish', { url: (f) => `/api/v1/assignments/${f.scjgVisit.id}/publish`, expect: { otherRegulator: notFound('ASSIGNMENT_NOT_FOUND') } }),
   op('post', '/api/v1/assignments/{id}/measures/{n}/override', {

@@ -262,10 +262,10 @@ describe(`results on ${testDialect}`, () => {
     expect(g.exemption!.failed).toEqual([expect.objectContaining({ listVersion: 'national-2025', itemNumber: '3', condition: 'firstViolation', code: 'NOT_FIRST_VIOLATION' })]);
     expect(g.exemption!.failed[0].message).toContain('2025-10-15');
 
-    // A violation no list covers says so.
+    // A violation no list covers (a known type of data/violation-types.json) says so.
     const third = await submitResult(t.db, inspector(w.team[0]), w.id, {
       ...body,
-      findings: [{ ...body.findings[0], violationType: 'SOMETHING_ELSE' }, ...body.findings.slice(1)],
+      findings: [{ ...body.findings[0], violationType: 'DISCLOSURE_INCOMPLETE' }, ...body.findings.slice(1)],
     });
     expect(third.assignment.result!.findings[0].exemption!.failed.every((c) => c.code === 'NOT_LISTED')).toBe(true);
   });

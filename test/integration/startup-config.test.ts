@@ -24,7 +24,7 @@ let dirNo = 0;
 function dataDir(replace: Record<string, unknown> = {}): { dir: string; database: string } {
   const dir = path.join(tmp, `data-${++dirNo}`);
   fs.cpSync(path.join(DATA, 'lists'), path.join(dir, 'lists'), { recursive: true });
-  for (const f of ['calendar-overrides.json', 'plan-defaults.json']) fs.copyFileSync(path.join(DATA, f), path.join(dir, f));
+  for (const f of ['calendar-overrides.json', 'plan-defaults.json', 'violation-types.json']) fs.copyFileSync(path.join(DATA, f), path.join(dir, f));
   for (const [rel, content] of Object.entries(replace)) {
     fs.writeFileSync(path.join(dir, rel), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   }

@@ -5,6 +5,8 @@
  * An assignment another team's inspector (or another department's regulator) asks for answers
  * 404 ASSIGNMENT_NOT_FOUND, exactly as one that does not exist: nothing of it leaks.
  */
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { ABNORMAL_LIST_CODES, ASSIGNMENT_STATES, FOLLOW_UPS, RESULT_CODE_ORDER, RESULT_STATUSES } from '../../domain/results.ts';
 import { RESULT_CODES } from '../../domain/registry.ts';
@@ -15,6 +17,8 @@ import { approveOverride, requestOverride } from '../../services/results/overrid
 import { publishResult, reviewResult } from '../../services/results/review.ts';
 import { abnormalListingInput, overrideApprovalInput, overrideInput, resultInput, reviewInput } from '../../services/results/schemas.ts';
 import { getAssignment, listAssignments, listMyAssignments } from '../../services/results/views.ts';
+import { listViolationTypes } from '../../services/violationTypes.ts';
+import { addAttachments, ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_PER_VISIT, ATTACHMENT_MEDIA_TYPES, checkMayAttach, incomingPath, readAttachment } from '../../services/results/attachments.ts';
 import { renderPrintableNotice } from '../../web/notice.ts';
 import { defineOperation, STAFF, type Operation } from '../operation.ts';
 import { requestSchemas, responseSchemas } from '../schemas.ts';
@@ -64,6 +68,21 @@ responseSchemas.add(Summary, { id: 'AssignmentSummary', description: '一次检�
 const SummaryList = z.object({ items: z.array(Summary), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 responseSchemas.add(SummaryList, { id: 'AssignmentList' });
 
+const Attachment = z.object({
+  id: z.string().meta({ title: '附件编号' }),
+  fileName: z.string().meta({ title: '文件名' }),
+  mediaType: z.enum(ATTACHMENT_MEDIA_TYPES).meta({ title: '类型（按文件内容识别）' }),
+  bytes: z.number().int().meta({ title: '字节数' }),
+  sha256: z.string().meta({ title: 'SHA-256（十六进制）' }),
+  uploadedBy: z.string(),
+  uploadedAt: z.string(),
+  url: z.string().meta({ title: '下载地址' }),
+});
+responseSchemas.add(Attachment, { id: 'ResultAttachment', description: '检查附件（照片、扫描的笔录或文书）' });
+const AttachmentParams = z.strictObject({ id: z.string().uuid().meta({ title: '检查编号' }), attachmentId: z.string().uuid().meta({ title: '附件编号' }) });
+const AttachmentQuery = z.strictObject({ filename: z.string().trim().min(1).max(200).optional().meta({ title: '原文件名', description: '如 现场照片1.jpg' }) });
+const ATTACHMENT_DEFAULT_NAMES: Record<string, string> = { 'image/jpeg': '照片.jpg', 'image/png': '照片.png', 'application/pdf': '扫描件.pdf' };
+
 const Result = z.looseObject({
   id: z.string(),
   status: z.enum(RESULT_STATUSES),
@@ -83,6 +102,7 @@ const Detail = Summary.extend({
   departments: z.array(z.object({ code: z.string(), name: z.string() })),
   notice: z.object({ number: z.string(), issuedAt: z.string(), issuedBy: z.string() }).nullable(),
   result: Result.nullable(),
+  attachments: z.array(Attachment).meta({ title: '检查附件' }),
 });
 responseSchemas.add(Detail, { id: 'Assignment', description: '一次检查的全部情况' });
 
@@ -99,7 +119,31 @@ const ResultCodeList = z.object({
   ),
 });
 
+const ViolationTypeList = z.object({
+  items: z.array(
+    z.object({
+      code: z.string().meta({ title: '违法行为类型代码' }),
+      name: z.string().meta({ title: '名称' }),
+      source: z.enum(['list', 'common']).meta({ title: '来源', description: 'list 免罚清单中的类型；common 清单以外的常见类型（data/violation-types.json）' }),
+      lists: z.array(z.string()).meta({ title: '收录该类型的免罚清单版本' }),
+      department: z.string().nullable().meta({ title: '通常查处的部门' }),
+    }),
+  ),
+});
+
 export const resultOperations: Operation[] = [
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/violation-types',
+    operationId: 'listViolationTypes',
+    access: ['admin', 'regulator', 'reviewer', 'inspector'],
+    tag,
+    summary: '违法行为类型代码表（录入不合规事项时只能从中选择：免罚清单中的类型在前，其后为清单以外的常见类型）',
+    responses: { 200: { description: '全部类型', schema: ViolationTypeList } },
+    async handle() {
+      return { body: { items: listViolationTypes() } };
+    },
+  }),
   defineOperation({
     method: 'get',
     path: '/api/v1/result-codes',
@@ -193,6 +237,51 @@ export const resultOperations: Operation[] = [
     async handle({ db, params, body, user }) {
       const r = await submitResult(db, user!, params.id, body);
       return r.created ? { status: 201, body: r.assignment, location: `/api/v1/assignments/${params.id}` } : { body: r.assignment };
+    },
+  }),
+  defineOperation({
+    method: 'post',
+    path: '/api/v1/assignments/{id}/attachments',
+    operationId: 'addAttachment',
+    access: INSPECTOR,
+    tag,
+    summary: `上传检查附件（检查组成员；照片或扫描的笔录、文书；每个最大 10 MB，每次检查最多 ${ATTACHMENT_MAX_PER_VISIT} 个）`,
+    description:
+      "请求体为文件本身（不是表单），如 curl --data-binary @现场照片.jpg -H 'Content-Type: image/jpeg' '…/attachments?filename=现场照片.jpg'。" +
+      '按文件内容识别类型：只接受 JPEG、PNG 和 PDF；声明的类型或扩展名与内容不符的拒绝。须已送达检查通知书，且结果尚未录入、待审核或被退回（审核通过后不能再添加）。保存文件的 SHA-256。',
+    params: Id,
+    query: AttachmentQuery,
+    upload: {
+      mediaTypes: [...ATTACHMENT_MEDIA_TYPES, 'application/octet-stream'],
+      maxBytes: ATTACHMENT_MAX_BYTES,
+      description: '附件文件本身：JPEG（image/jpeg）、PNG（image/png）或 PDF（application/pdf），最大 10 MB',
+      what: ' JPEG、PNG 图片或 PDF ',
+    },
+    responses: { 201: { description: '已保存', schema: Attachment, location: true } },
+    errors: [403, 404, 409],
+    async handle({ db, params, query, upload, user }) {
+      // Scope, team and state first: an outsider's body is never read.
+      await checkMayAttach(db, user!, params.id);
+      const file = incomingPath();
+      await upload.saveTo(file);
+      const fileName = query.filename ?? ATTACHMENT_DEFAULT_NAMES[upload.mediaType] ?? '附件';
+      const [a] = await addAttachments(db, user!, params.id, [{ path: file, fileName, declaredType: upload.mediaType }]);
+      return { status: 201, body: a, location: a.url };
+    },
+  }),
+  defineOperation({
+    method: 'get',
+    path: '/api/v1/assignments/{id}/attachments/{attachmentId}',
+    operationId: 'downloadAttachment',
+    access: ['admin', 'regulator', 'reviewer', 'inspector'],
+    tag,
+    summary: '下载检查附件（能查看这次检查的人员均可下载）',
+    params: AttachmentParams,
+    responses: { 200: { description: '附件文件', download: { mediaTypes: ATTACHMENT_MEDIA_TYPES } } },
+    errors: [404],
+    async handle({ db, params, user }) {
+      const a = await readAttachment(db, user!, params.id, params.attachmentId);
+      return { contentType: a.mediaType, filename: a.fileName, stream: (out) => pipeline(fs.createReadStream(a.file), out) };
     },
   }),
   defineOperation({

@@ -21,6 +21,8 @@ import { recordAudit } from '../audit.ts';
 import { mattersOf, requireAssignment, requireTeamMember } from './access.ts';
 import type { UserActor } from '../../domain/actor.ts';
 import { evaluateFinding, evaluateMeasure, measureFacts } from './listChecks.ts';
+import { unknownViolationTypes } from '../../domain/violationTypes.ts';
+import { knownViolationTypes } from '../violationTypes.ts';
 import { parseInput, resultInput, type ParsedResult } from './schemas.ts';
 import { assignmentDetail, type AssignmentDetail } from './views.ts';
 
@@ -50,6 +52,8 @@ export async function submitResult(db: Executor, who: UserActor, visitId: string
   const existing = await repo.findResultOfVisit(db, visitId);
   const move = assertResultMove(existing?.status ?? null, 'entered');
   const problems: Problem[] = checkResultRules(body, mattersOf(v));
+  // A code outside the vocabulary is refused, never read as "no list applies".
+  problems.push(...unknownViolationTypes(body.findings, knownViolationTypes()));
   const today = shanghaiDate(who.now);
   const notifiedOn = shanghaiDate(new Date(v.notified_at));
   if (body.inspectedOn > today) problems.push({ path: 'inspectedOn', code: 'FUTURE_DATE', message: `检查日期 ${body.inspectedOn} 晚于今天（${today}）` });

@@ -5,6 +5,7 @@
  * `assignmentDetail`.
  */
 import * as repo from '../../db/repositories/results.ts';
+import * as attachmentsRepo from '../../db/repositories/attachments.ts';
 import * as inspectorsRepo from '../../db/repositories/inspectors.ts';
 import * as objectsRepo from '../../db/repositories/objects.ts';
 import * as plansRepo from '../../db/repositories/plans.ts';
@@ -136,6 +137,39 @@ async function resultView(db: Executor, r: repo.ResultRow) {
 }
 export type ResultView = Awaited<ReturnType<typeof resultView>>;
 
+/** A result's attachment as users read it (the bytes are downloaded from `url`). */
+export interface AttachmentView {
+  id: string;
+  fileName: string;
+  mediaType: string;
+  bytes: number;
+  sha256: string;
+  uploadedBy: string;
+  uploadedAt: string;
+  /** Where the file is downloaded (API). */
+  url: string;
+}
+
+export function attachmentView(a: attachmentsRepo.AttachmentRow): AttachmentView {
+  return {
+    id: a.id,
+    fileName: a.file_name,
+    mediaType: a.media_type,
+    bytes: a.bytes,
+    sha256: a.sha256,
+    uploadedBy: a.uploaded_by,
+    uploadedAt: a.uploaded_at,
+    url: `/api/v1/assignments/${a.visit_id}/attachments/${a.id}`,
+  };
+}
+
+/** The stored notice of a visit the user may see (null while none has been issued); never issues one. */
+export async function storedNotice(db: Executor, who: UserActor, id: string) {
+  const v = await requireAssignment(db, who, id);
+  const n = await repo.findNotice(db, v.id);
+  return n ? { number: n.number, issuedAt: n.issued_at, issuedBy: n.issued_by, html: n.html, sha256: n.sha256 } : null;
+}
+
 /** One assignment with everything the team (and the reviewers) need. */
 export async function getAssignment(db: Executor, who: UserActor, id: string) {
   const v = await requireAssignment(db, who, id);
@@ -145,7 +179,7 @@ export async function getAssignment(db: Executor, who: UserActor, id: string) {
 /** The full view of a visit the caller has already been allowed to see. */
 export async function assignmentDetail(db: Executor, v: repo.VisitRow) {
   const l = await lookups(db, [v]);
-  const [result, notice] = await Promise.all([repo.findResultOfVisit(db, v.id), repo.findNotice(db, v.id)]);
+  const [result, notice, attachments] = await Promise.all([repo.findResultOfVisit(db, v.id), repo.findNotice(db, v.id), attachmentsRepo.attachmentsOf(db, v.id)]);
   const summary = summaryView(v, l, result ?? null);
   return {
     ...summary,
@@ -158,6 +192,8 @@ export async function assignmentDetail(db: Executor, v: repo.VisitRow) {
     departments: visitDepartments(v, l).map((code) => ({ code, name: l.departments.get(code) ?? code })),
     notice: notice ? { number: notice.number, issuedAt: notice.issued_at, issuedBy: notice.issued_by } : null,
     result: result ? await resultView(db, result) : null,
+    /** Photos and scanned records of the inspection, with their SHA-256. */
+    attachments: attachments.map(attachmentView),
   };
 }
 export type AssignmentDetail = Awaited<ReturnType<typeof assignmentDetail>>;
