@@ -311,7 +311,9 @@ function taskOperations(): Entry[] {
   return [
     both('get', ''),
     both('patch', '', () => SCJG_ONLY_TASK),
+    both('post', '/submit'),
     both('post', '/approve'),
+    both('post', '/return', () => ({ comment: '横扫测试：不应退回' })),
     both('post', '/commit'),
     both('post', '/draw'),
     both('post', '/void-draw', () => ({ reason: '横扫测试：不应作废' })),

@@ -49,6 +49,24 @@ describe('/api/v1/plans and /api/v1/tasks', () => {
     expect(visits.body.savedByMerging).toBe(0);
   });
 
+  it('submits a draft for approval and lets a second person return it with a comment (API)', async () => {
+    const wang = await api.as('wang', 'regulator', { department: 'SCJG' });
+    const zhao = await api.as('zhao', 'regulator', { department: 'SCJG' });
+    const plans = await wang.get('/api/v1/plans');
+    const planId = plans.body.items.find((p: { organization: string }) => p.organization === 'SCJG').id;
+    const created = await wang.post(`/api/v1/plans/${planId}/tasks`).send({ ...task, window: { start: '2026-12-14', end: '2026-12-30' } });
+    const id = created.body.id;
+    expect((await wang.post(`/api/v1/tasks/${id}/submit`)).status).toBe(200);
+    expectError(await wang.post(`/api/v1/tasks/${id}/return`).send({ comment: '自己退回自己' }), 403, 'FOUR_EYES');
+    expectError(await zhao.post(`/api/v1/tasks/${id}/return`).send({}), 400, 'VALIDATION_FAILED', 'body.comment');
+    const returned = await zhao.post(`/api/v1/tasks/${id}/return`).send({ comment: '配合部门每组人数请改为 2 人' });
+    expect(returned.status, JSON.stringify(returned.body)).toBe(200);
+    expect(returned.body.status).toBe('draft');
+    expect(returned.body.events.map((e: { to: string; note: string | null }) => e.note)).toEqual(['新建任务', '提交审批', '退回修改：配合部门每组人数请改为 2 人']);
+    expect((await zhao.post(`/api/v1/tasks/${id}/approve`)).body.status).toBe('approved');
+    expectError(await zhao.post(`/api/v1/tasks/${id}/submit`), 409, 'TASK_NOT_DRAFT');
+  });
+
   it('simulates the plan before approval: probabilities equal the draw’s inclusion probabilities, with loads and warnings', async () => {
     const plan = await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 }).expect(201);
     const t = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).send({ ...task, exclusions: { yearlyCap: null, lookbackDays: null } });

@@ -15,6 +15,9 @@ import {
   addAttachments, ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_PER_VISIT, incomingPath, readAttachment, submitResultWithAttachments, type IncomingFile,
 } from '../../services/results/attachments.ts';
 import { issueNotice } from '../../services/results/notices.ts';
+import { recordAbnormalListing } from '../../services/results/followUp.ts';
+import { approveOverride, requestOverride } from '../../services/results/overrides.ts';
+import { publishResult } from '../../services/results/review.ts';
 import { getAssignment, listMyAssignments, storedNotice, type AssignmentDetail } from '../../services/results/views.ts';
 import { listViolationTypes } from '../../services/violationTypes.ts';
 import { renderPrintableNotice } from '../../web/notice.ts';
@@ -187,7 +190,16 @@ export function registerAssignments(router: Router, deps: ConsoleDeps): void {
     const a = await getAssignment(ctx.db, ctx.user, idOf(ctx));
     ctx.render(
       a.entity.name || '检查',
-      assignmentDetailPage({ a, csrf: ctx.csrf, member: isMember(ctx, a), editable: isEditable(a), typeName: typeNamer(), maxAttachments: ATTACHMENT_MAX_PER_VISIT }),
+      assignmentDetailPage({
+        a,
+        csrf: ctx.csrf,
+        member: isMember(ctx, a),
+        editable: isEditable(a),
+        typeName: typeNamer(),
+        maxAttachments: ATTACHMENT_MAX_PER_VISIT,
+        staff: ctx.user.role !== 'inspector',
+        publisher: ctx.user.role === 'regulator' || ctx.user.role === 'admin',
+      }),
       { current: ctx.user.role === 'inspector' ? '/console/assignments' : undefined, crumbs: crumbsOf(a) },
     );
   });
@@ -205,6 +217,37 @@ export function registerAssignments(router: Router, deps: ConsoleDeps): void {
     },
     { back: (req) => `/console/assignments/${String(req.params.id)}` },
   );
+
+  // The follow-up of a result: the same services and role lists as the API's routes.
+  const back = (req: { params: Record<string, unknown> }) => `/console/assignments/${String(req.params.id)}`;
+  const measureNo = (ctx: ConsoleContext) => {
+    const n = Number(ctx.req.params.n);
+    if (!Number.isInteger(n) || n < 1 || n > 100) throw new AppError(404, 'NOT_FOUND', '没有这项措施');
+    return n;
+  };
+  route(router, deps, 'post', '/assignments/:id/measures/:n/override', INSPECTOR, async (ctx) => {
+    const id = idOf(ctx);
+    await requestOverride(ctx.db, ctx.user, id, measureNo(ctx), { reason: ctx.field('reason', 2000) });
+    ctx.redirect(`/console/assignments/${id}`, '已提交申请，待检查组以外的人员批准。');
+  }, { back });
+  route(router, deps, 'post', '/assignments/:id/measures/:n/approve-override', ['regulator', 'reviewer', 'admin'], async (ctx) => {
+    const id = idOf(ctx);
+    const comment = ctx.field('comment', 2000);
+    await approveOverride(ctx.db, ctx.user, id, measureNo(ctx), comment ? { comment } : {});
+    ctx.redirect(`/console/assignments/${id}`, '已批准实施该项强制措施。');
+  }, { back });
+  route(router, deps, 'post', '/assignments/:id/publish', ['regulator', 'admin'], async (ctx) => {
+    const id = idOf(ctx);
+    const a = await publishResult(ctx.db, ctx.user, id);
+    ctx.redirect(`/console/assignments/${id}`, `已公示 ${a.entity.name} 的检查结果。`);
+  }, { back });
+  route(router, deps, 'post', '/assignments/:id/abnormal-listing', ['regulator', 'admin'], async (ctx) => {
+    const id = idOf(ctx);
+    const listedOn = ctx.field('listedOn', 10);
+    const reason = ctx.field('reason', 500);
+    await recordAbnormalListing(ctx.db, ctx.user, id, { ...(listedOn ? { listedOn } : {}), ...(reason ? { reason } : {}) });
+    ctx.redirect(`/console/assignments/${id}`, '已列入经营异常名录。');
+  }, { back });
 
   route(router, deps, 'get', '/assignments/:id/notice', INSPECTOR, async (ctx) => {
     const id = idOf(ctx);

@@ -17,6 +17,8 @@ requestSchemas.add(PlanBody, { id: 'PlanCreate' });
 const PlanListQuery = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).optional() });
 const ReasonBody = z.strictObject({ reason: z.string().trim().min(4).max(1000).meta({ title: '理由' }) });
 requestSchemas.add(ReasonBody, { id: 'Reason' });
+const CommentBody = z.strictObject({ comment: z.string().trim().min(2).max(1000).meta({ title: '退回意见' }) });
+requestSchemas.add(CommentBody, { id: 'ReturnComment' });
 requestSchemas.add(plans.taskInput, { id: 'TaskInput', description: '任务：牵头部门、配合部门、事项、范围、比例、时间、方式、排除规则；省略的项取计划默认值' });
 
 const Task = z.looseObject({
@@ -213,7 +215,23 @@ export const planOperations: Operation[] = [
       return { body: await plans.updateTask(db, params.id, body, actor) };
     },
   }),
+  taskAction('submit', 'submitTask', '起草人提交任务审批（任务仍为草拟，等待另一人审批或退回）', plans.submitTask),
   taskAction('approve', 'approveTask', '审批任务（须由起草人以外的人审批）', plans.approveTask),
+  defineOperation({
+    method: 'post',
+    path: '/api/v1/tasks/{id}/return',
+    operationId: 'returnTask',
+    access: WRITERS,
+    tag,
+    summary: '退回任务给起草人修改（须由起草人以外的人，写明意见）',
+    params: Id,
+    body: CommentBody,
+    responses: { 200: { description: '已退回', schema: TaskDetail } },
+    errors: [403, 404, 409],
+    async handle({ db, params, body, actor }) {
+      return { body: await plans.returnTask(db, params.id, body.comment, actor) };
+    },
+  }),
   defineOperation({
     method: 'post',
     path: '/api/v1/tasks/{id}/commit',

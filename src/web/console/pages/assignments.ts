@@ -135,7 +135,48 @@ export function attachmentList(d: Pick<AssignmentDetail, 'id' | 'attachments'>):
   )}</ul>`;
 }
 
+/**
+ * What staff and the team do after a result is in: an inspector asks to apply a measure the
+ * no-coercion list refused (with a reason), a second person outside the team approves it; a
+ * regulator publishes an approved result and, for results 6 or C, records the abnormal listing.
+ * The services decide who may; the forms are shown to those whose role can.
+ */
+function followUpSection(d: DetailPageData): Html | string {
+  const r = d.a.result;
+  if (!r) return '';
+  const csrf = html`<input type="hidden" name="_csrf" value="${d.csrf}">`;
+  const parts: Html[] = [];
+  for (const m of r.measures) {
+    if (d.member && m.state === 'refused') {
+      parts.push(html`<form method="post" action="/console/assignments/${d.a.id}/measures/${m.n}/override" class="stack card big" data-testid="override-request">${csrf}
+<div class="row"><label for="override-${m.n}">第 ${m.n} 项（${m.measureName}）确须实施的理由（须另一名监管或审核人员批准）</label><textarea id="override-${m.n}" name="reason" required minlength="4" maxlength="2000"></textarea></div>
+<div class="actions"><button type="submit" class="secondary">申请实施</button></div></form>`);
+    }
+    if (d.staff && m.state === 'override-requested') {
+      parts.push(html`<form method="post" action="/console/assignments/${d.a.id}/measures/${m.n}/approve-override" class="stack card" data-testid="override-approve">${csrf}
+<p>检查组申请实施第 ${m.n} 项（${m.measureName}）：${m.override?.reason ?? ''}（${m.override?.requestedBy ?? ''}）</p>
+<div class="row"><label for="override-comment-${m.n}">批准意见</label><textarea id="override-comment-${m.n}" name="comment" maxlength="2000"></textarea></div>
+<div class="actions"><button type="submit">批准实施</button></div></form>`);
+    }
+  }
+  if (d.publisher && r.status === 'approved') {
+    parts.push(html`<form method="post" action="/console/assignments/${d.a.id}/publish" class="actions" data-testid="publish-form">${csrf}<button type="submit" data-testid="publish-result">公示检查结果</button></form>`);
+  }
+  if (d.publisher && r.abnormalFollowUp && (r.status === 'approved' || r.status === 'published')) {
+    parts.push(html`<form method="post" action="/console/assignments/${d.a.id}/abnormal-listing" class="stack card" data-testid="abnormal-listing-form">${csrf}
+<p>结果含 6 或 C：审核通过后 10 个工作日内列入经营异常名录。</p>
+<div class="row"><label for="listedOn">列入日期</label><input id="listedOn" name="listedOn" type="date"></div>
+<div class="row"><label for="listReason">列入原因（可不填，按结果代码生成）</label><input id="listReason" name="reason" type="text" maxlength="500"></div>
+<div class="actions"><button type="submit">列入经营异常名录</button></div></form>`);
+  }
+  return parts.length ? html`<h2>后续处置</h2>${parts}` : '';
+}
+
 export interface DetailPageData {
+  /** Staff outside the team (regulator, reviewer, admin): may approve an override. */
+  staff?: boolean;
+  /** Regulators and administrators: publish results and record abnormal listings. */
+  publisher?: boolean;
   a: AssignmentDetail;
   csrf: string;
   /** The signed-in inspector is on the team (may print, enter, attach). */
@@ -202,6 +243,7 @@ ${d.member && d.editable
     : html`<p class="muted">出具检查通知书后才能录入检查结果。</p>`
   : ''}
 
+${followUpSection(d)}
 <h2>检查附件</h2>
 ${attachmentList(a)}
 ${d.member && d.editable && a.notice && a.attachments.length < d.maxAttachments
