@@ -121,6 +121,8 @@ describe('console: plans and tasks', () => {
     await author.post(`/console/tasks/${id}/draw`).type('form').send({ _csrf: form.csrf });
     const drawPage = await openPage(author, `/console/tasks/${id}/draw`);
     expect(drawPage.text).toContain('data-testid="drawn-list"');
+    const planPage = await openPage(author, `/console/plans/${planId}`);
+    expect(planPage.text).toContain('data-testid="plan-visits"');
 
     const task = await api.db.db.selectFrom('tasks').select(['draw_id', 'status']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(task.status).toBe('drawn');

@@ -303,3 +303,35 @@ describe('console registry pages are labelled', () => {
     }
   });
 });
+
+describe('console: departments and the matters list', () => {
+  it('lets a regulator add a matter of its own department, not of another, and only an administrator add a department', async () => {
+    const page = await openPage(reg, '/console/reference');
+    expect(page.text).toContain('data-testid="matter-form"');
+    expect(page.text).not.toContain('data-testid="department-form"');
+    const ok = await reg.post('/console/reference/matters').type('form').send({ _csrf: page.csrf, code: 'SC-09', name: '广告发布行为检查', department: 'SCJG', importance: 'general', ratioCap: '0.05' });
+    expect(ok.status).toBe(303);
+    expect((await reg.get(ok.headers.location)).text).toContain('已新增抽查事项 SC-09');
+    const stored = await api.db.db.selectFrom('matters').select(['department_code', 'ratio_cap', 'importance']).where('code', '=', 'SC-09').executeTakeFirstOrThrow();
+    expect(stored).toEqual({ department_code: 'SCJG', ratio_cap: 0.05, importance: 'general' });
+
+    // A general matter without its cap: the API's message, nothing stored.
+    const noCap = await reg.post('/console/reference/matters').type('form').send({ _csrf: page.csrf, code: 'SC-10', name: '无上限的一般事项', department: 'SCJG', importance: 'general' });
+    expect((await reg.get(noCap.headers.location)).text).toContain('必须设置抽查比例上限');
+    expect(await api.db.db.selectFrom('matters').select('code').where('code', '=', 'SC-10').executeTakeFirst()).toBeUndefined();
+
+    // Another department's matter: refused as the API refuses it.
+    const swPage = await openPage(regSw, '/console/reference');
+    const foreign = await regSw.post('/console/reference/matters').type('form').send({ _csrf: swPage.csrf, code: 'SC-09', name: '改名', department: 'SCJG', importance: 'general', ratioCap: '0.05' });
+    expect(foreign.status).toBe(403);
+    expect((await api.db.db.selectFrom('matters').select('name').where('code', '=', 'SC-09').executeTakeFirstOrThrow()).name).toBe('广告发布行为检查');
+
+    const dept = await reg.post('/console/reference/departments').type('form').send({ _csrf: page.csrf, code: 'WJ', name: '卫生健康委员会' });
+    expect(dept.status).toBe(403);
+    const admin = await consoleAs(api.app, api.db, 'ref-admin', 'admin');
+    const adminPage = await openPage(admin, '/console/reference');
+    expect(adminPage.text).toContain('data-testid="department-form"');
+    expect((await admin.post('/console/reference/departments').type('form').send({ _csrf: adminPage.csrf, code: 'WJ', name: '卫生健康委员会' })).status).toBe(303);
+    expect((await api.db.db.selectFrom('departments').select('name').where('code', '=', 'WJ').executeTakeFirstOrThrow()).name).toBe('卫生健康委员会');
+  });
+});

@@ -206,7 +206,8 @@ export function registerPlans(router: Router, deps: ConsoleDeps): void {
     await scope.requirePlan(ctx.db, ctx.user, id);
     const plan = await plans.getPlan(ctx.db, id, ctx.user);
     const stages = await draftStages(ctx, plan.tasks.filter((t) => t.status === 'draft').map((t) => t.id));
-    ctx.render(plan.title, planPage({ plan, canWrite: canWrite(ctx), stages }), { current: '/console/plans', crumbs: [{ label: '年度计划与任务', href: '/console/plans' }, { label: plan.title }] });
+    const visits = await plans.planVisits(ctx.db, id, ctx.user);
+    ctx.render(plan.title, planPage({ plan, canWrite: canWrite(ctx), stages, visits }), { current: '/console/plans', crumbs: [{ label: '年度计划与任务', href: '/console/plans' }, { label: plan.title }] });
   });
 
   route(router, deps, 'get', '/plans/:id/tasks/new', WRITERS, async (ctx) => {

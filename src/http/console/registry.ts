@@ -24,7 +24,7 @@ import {
 import { getImportJob, listImportJobs, startImportJob, uploadPath, uploadsFolder } from '../../services/imports/importJobs.ts';
 import {
   addAbnormalListing, createInspector, createObject, declareConflict, getInspector, getObject, listDepartments, listInspectors,
-  listMatters, listObjects, objectHistory, removeAbnormalListing, resolveDepartment, updateInspector, updateObject,
+  listMatters, listObjects, objectHistory, removeAbnormalListing, resolveDepartment, updateInspector, updateObject, upsertDepartment, upsertMatter,
 } from '../../services/registry.ts';
 import { assertInspectorWrite } from '../../services/scope.ts';
 import { html } from '../../web/html.ts';
@@ -35,7 +35,7 @@ import {
 import { attachmentHeader } from '../operation.ts';
 import { problemsFromZod, summarize } from '../problems.ts';
 import {
-  AbnormalListingBody, AbnormalRemovalBody, ConflictBody, ExportQuery, InspectorCreateBody, InspectorListQuery, InspectorPatchBody,
+  AbnormalListingBody, AbnormalRemovalBody, ConflictBody, DepartmentBody, ExportQuery, MatterBody, InspectorCreateBody, InspectorListQuery, InspectorPatchBody,
   ObjectCreateBody, ObjectListQuery, ObjectPatchBody,
 } from '../schemas.ts';
 import { formatBytes } from '../upload.ts';
@@ -106,8 +106,24 @@ export function registerRegistry(router: Router, deps: ConsoleDeps): void {
     const wanted = ctx.query('department', 100);
     const department = wanted && departments.some((d) => d.code === wanted) ? wanted : '';
     const matters = await listMatters(ctx.db, department || undefined);
-    ctx.render('部门与抽查事项', referencePage({ departments, matters, department }), { current: '/console/reference', crumbs: [{ label: '部门与抽查事项' }] });
+    const forms = { departments, csrf: ctx.csrf, canDepartments: ctx.user.role === 'admin', canMatters: ctx.user.role === 'admin' || ctx.user.role === 'regulator', ownDepartment: ctx.user.role === 'regulator' ? ctx.user.department : null };
+    ctx.render('部门与抽查事项', referencePage({ departments, matters, department, forms }), { current: '/console/reference', crumbs: [{ label: '部门与抽查事项' }] });
   });
+  // The same use cases and body schemas as POST /api/v1/matters and /api/v1/departments.
+  route(router, deps, 'post', '/reference/matters', WRITERS, async (ctx) => {
+    const ratio = ctx.field('ratioCap', 20);
+    const data = { ...nonEmpty({ code: ctx.field('code', 64), department: ctx.field('department', 100), name: ctx.field('name', 200), importance: ctx.field('importance', 20), legalBasis: ctx.field('legalBasis', 2000), method: ctx.field('method', 100) }), ...(ratio ? { ratioCap: Number(ratio) } : {}) };
+    await forbiddenAsPage(ctx, '/console/reference', async () => {
+      const outcome = await upsertMatter(ctx.db, parseWith(MatterBody, data), ctx.user);
+      const code = ctx.field('code', 64);
+      ctx.redirect('/console/reference', outcome === 'created' ? `已新增抽查事项 ${code}。` : outcome === 'updated' ? `已修改抽查事项 ${code}。` : `抽查事项 ${code} 没有变化。`);
+    });
+  }, { back: () => '/console/reference' });
+  route(router, deps, 'post', '/reference/departments', ['admin'], async (ctx) => {
+    const data = nonEmpty({ code: ctx.field('code', 32), name: ctx.field('name', 100) });
+    const outcome = await upsertDepartment(ctx.db, parseWith(DepartmentBody, data), ctx.user);
+    ctx.redirect('/console/reference', outcome === 'created' ? `已新增部门 ${data.code}。` : `已保存部门 ${data.code}。`);
+  }, { back: () => '/console/reference' });
   registerImports(router, deps);
 }
 

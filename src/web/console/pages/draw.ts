@@ -62,6 +62,7 @@ ${dr.strata ? table(['等级', '可抽', '抽中'], dr.strata.map((s) => html`<t
 <a class="button" href="/console/tasks/${t.id}/export/drawn.xlsx" data-testid="export-drawn" download>导出抽查名单（XLSX）</a>
 <a class="button" href="/console/tasks/${t.id}/export/teams.xlsx" data-testid="export-teams" download>导出检查组名单（XLSX）</a>
 ${d.canWrite ? html`<a class="button secondary" href="/console/tasks/${t.id}/notices" data-testid="print-notices" target="_blank" rel="noopener">打印全部检查通知书</a>` : ''}
+<a class="button secondary" href="/api/v1/draws/${dr.id}/bundle" download>下载公开抽取包（JSON）</a>
 </div>
 ${table(
   ['序号', '主体名称', '统一社会信用代码', '地址', '检查组'],

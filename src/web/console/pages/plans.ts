@@ -69,7 +69,16 @@ ${d.canWrite ? html`<p><a class="button secondary" href="/console/plans/${p.id}/
   : html`<p class="card muted">还没有年度计划。</p>`}`;
 }
 
-export function planPage(d: { plan: PlanRow & { visits: { count: number; taskSelections: number; savedByMerging: number } }; canWrite: boolean; stages: Map<string, DraftStage> }) {
+export interface PlanVisitRow {
+  uscc: string;
+  window: { start: string; end: string };
+  tasks: string[];
+  matters: string[];
+  team: string[];
+  notifiedAt: string | null;
+}
+
+export function planPage(d: { plan: PlanRow & { visits: { count: number; taskSelections: number; savedByMerging: number } }; canWrite: boolean; stages: Map<string, DraftStage>; visits: PlanVisitRow[] }) {
   const p = d.plan;
   return html`<h1>${p.title}</h1>
 <dl class="kv"><dt>制定部门</dt><dd>${p.organization}</dd><dt>年度</dt><dd>${p.year}</dd><dt>合并检查</dt><dd>${p.visits.count} 次检查（${p.visits.taskSelections} 个任务抽中记录，合并节省 ${p.visits.savedByMerging} 次进门）</dd></dl>
@@ -80,6 +89,16 @@ ${table(
     (t) => html`<tr><td class="num">${t.number}</td><td><a href="/console/tasks/${t.id}">${t.name}</a></td><td>${period(t.window)}</td><td>${taskStatusTag(t.status, t.statusLabel)} ${t.status === 'draft' ? draftStageTag(d.stages.get(t.id) ?? null) : ''}</td></tr>`,
   ),
   { testid: 'plan-tasks', empty: '该计划还没有任务。' },
+)}
+<h2>合并后的检查（进一次门、查多项事）</h2>
+<p class="muted">同一时段多个任务抽中同一主体时合并为一次检查。下表列出合并了两个及以上任务的检查${d.visits.filter((v) => v.tasks.length > 1).length > 100 ? '（前 100 项）' : ''}。</p>
+${table(
+  ['统一社会信用代码', '检查时间', '任务数', '检查事项', '检查组（执法证号）', '通知书'],
+  d.visits
+    .filter((v) => v.tasks.length > 1)
+    .slice(0, 100)
+    .map((v) => html`<tr><td class="mono"><a href="/console/objects/${v.uscc}">${v.uscc}</a></td><td>${period(v.window)}</td><td class="num">${v.tasks.length}</td><td>${v.matters.join('、')}</td><td class="mono">${v.team.join('、')}</td><td>${v.notifiedAt ? '已送达' : '—'}</td></tr>`),
+  { testid: 'plan-visits', empty: '没有合并的检查。' },
 )}`;
 }
 

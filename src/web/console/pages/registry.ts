@@ -12,7 +12,7 @@ import type { AppError } from '../../../domain/errors.ts';
 import type { InspectorView, ObjectView } from '../../../services/views.ts';
 import { html, type Html } from '../../html.ts';
 import { when } from '../../format.ts';
-import { pager, selectField, table, tag, textField, type Tone } from '../components.ts';
+import { csrfField, pager, selectField, table, tag, textField, type Tone } from '../components.ts';
 
 // ---------------------------------------------------------------------------- shared bits
 
@@ -353,7 +353,31 @@ ${inspectorFields(i, d.departments, i.departmentCode)}
 
 // ---------------------------------------------------------------------------- reference lists
 
-export function referencePage(d: { departments: Department[]; matters: Matter[]; department: string }): Html {
+/** The forms under the reference lists: a department (administrators), a matter (administrators and regulators). */
+function referenceForms(d: { departments: Department[]; csrf: string; canDepartments: boolean; canMatters: boolean; ownDepartment: string | null }): Html {
+  const deptOptions = d.departments.filter((x) => !d.ownDepartment || x.code === d.ownDepartment).map((x) => ({ value: x.code, label: `${x.name}（${x.code}）` }));
+  return html`${d.canMatters
+    ? html`<details class="card"><summary><strong>新增或修改抽查事项</strong>（按事项编码；已有的编码即修改）</summary>
+<form class="stack" method="post" action="/console/reference/matters" data-testid="matter-form">${csrfField(d.csrf)}
+${textField('code', '事项编码', '', { required: true, id: 'm-code', attrs: 'maxlength="64"' })}
+${textField('name', '事项名称', '', { required: true, id: 'm-name', attrs: 'maxlength="200"' })}
+${selectField('department', '所属部门', deptOptions, d.ownDepartment ?? '', { id: 'm-department' })}
+${selectField('importance', '事项类别', Object.entries(MATTER_IMPORTANCE_LABELS).map(([value, l]) => ({ value, label: l })), 'general', { id: 'm-importance' })}
+${textField('ratioCap', '抽查比例上限（一般事项必填，0–1，如 0.05；重点事项不填）', '', { id: 'm-ratio', attrs: 'inputmode="decimal"' })}
+${textField('legalBasis', '检查依据', '', { id: 'm-basis', attrs: 'maxlength="2000"' })}
+${textField('method', '检查方式', '', { id: 'm-method', attrs: 'maxlength="100"' })}
+<div class="actions"><button type="submit">保存事项</button></div></form></details>`
+    : ''}
+${d.canDepartments
+  ? html`<details class="card"><summary><strong>新增部门或修改部门名称</strong>（管理员）</summary>
+<form class="stack" method="post" action="/console/reference/departments" data-testid="department-form">${csrfField(d.csrf)}
+${textField('code', '部门代码（字母、数字、- 和 _）', '', { required: true, id: 'd-code', attrs: 'maxlength="32"' })}
+${textField('name', '部门名称', '', { required: true, id: 'd-name', attrs: 'maxlength="100"' })}
+<div class="actions"><button type="submit">保存部门</button></div></form></details>`
+  : ''}`;
+}
+
+export function referencePage(d: { departments: Department[]; matters: Matter[]; department: string; forms?: Parameters<typeof referenceForms>[0] }): Html {
   const rows = d.matters.map(
     (m) => html`<tr><td class="mono">${m.code}</td><td>${m.name}</td><td>${departmentName(d.departments, m.departmentCode)}</td><td>${m.importance === 'key' ? tag(MATTER_IMPORTANCE_LABELS.key, 'red') : tag(label(MATTER_IMPORTANCE_LABELS, m.importance as MatterImportance), 'blue')}</td><td class="num">${m.ratioCap === null ? '—' : `${+(m.ratioCap * 100).toFixed(2)}%`}</td><td>${m.entityTypes.length ? m.entityTypes.map((t) => label(ENTITY_TYPE_LABELS, t as EntityType)).join('、') : '全部'}</td><td>${m.method ?? '—'}</td><td>${m.legalBasis ?? '—'}</td></tr>`,
   );
@@ -366,5 +390,6 @@ ${selectField('department', '部门', d.departments.map((x) => ({ value: x.code,
 <div class="actions"><button type="submit">筛选</button></div>
 </form>
 <p class="muted">重点事项不设抽查比例上限；一般事项的抽查比例不超过其上限。</p>
-${table(['事项编码', '事项名称', '部门', '类别', '抽查比例上限', '适用对象', '检查方式', '检查依据'], rows, { testid: 'matters', empty: '没有抽查事项。' })}`;
+${table(['事项编码', '事项名称', '部门', '类别', '抽查比例上限', '适用对象', '检查方式', '检查依据'], rows, { testid: 'matters', empty: '没有抽查事项。' })}
+${d.forms ? referenceForms(d.forms) : ''}`;
 }
