@@ -22,7 +22,7 @@ export function taskStatusTag(status: string, label: string): Html {
 
 /** A table that scrolls sideways on a phone. Rows are already rendered cells. */
 export function table(headers: readonly (string | Html)[], rows: readonly Html[], opts: { testid?: string; empty?: string; caption?: string } = {}): Html {
-  if (!rows.length) return html`<p class="card muted">${opts.empty ?? '暂无记录。'}</p>`;
+  if (!rows.length) return html`<p class="card muted"${opts.testid ? raw(` data-testid="${opts.testid}"`) : ''}>${opts.empty ?? '暂无记录。'}</p>`;
   return html`<div class="scroll"><table${opts.testid ? raw(` data-testid="${opts.testid}"`) : ''}>${opts.caption ? html`<caption class="muted">${opts.caption}</caption>` : ''}<thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
