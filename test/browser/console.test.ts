@@ -327,7 +327,12 @@ describe.skipIf(skipReason !== null)(skipReason ? `console in chromium (skipped:
 
       await go(p, p.getByRole('link', { name: /录入检查结果/ }).first());
       await p.getByLabel('检查日期').fill(today);
+      // htmx checks the combination on every change (the same rules the service applies on submit).
+      await p.locator('#code-1').check();
       await p.locator('#code-A').check();
+      await expect.poll(() => p.getByTestId('code-check').innerText(), { timeout: 10_000 }).toContain('CODE_1_EXCLUSIVE');
+      await shot(p, '11-inspector-code-check');
+      await p.locator('#code-1').uncheck();
       await p.locator('#code-3').check();
       await p.getByLabel('核查方式').selectOption('实地检查');
       await p.getByRole('checkbox', { name: '责令改正' }).check();
@@ -338,6 +343,7 @@ describe.skipIf(skipReason !== null)(skipReason ? `console in chromium (skipped:
       await food.getByLabel('改正情况').selectOption('before-decision');
       await food.getByLabel('说明').fill('预包装食品标签字体高度不足，当场改正');
       await p.locator('fieldset[data-matter="XF-01"]').getByLabel('合规', { exact: true }).check();
+      await expect.poll(() => p.getByTestId('code-check').innerText(), { timeout: 10_000 }).toContain('符合');
       const photo = path.join(dir, '现场照片.png');
       fs.writeFileSync(photo, PNG_1X1);
       await p.getByTestId('attachment-input').setInputFiles(photo);

@@ -237,6 +237,18 @@ describe('the inspector console', () => {
     expect(incomingFiles()).toEqual([]);
   });
 
+  it('checks the code combination live (the htmx fragment) with the rules the service applies on submit', async () => {
+    const form = await openPage(member, `/console/assignments/${v.id}/result`);
+    expect(form.text).toContain(`hx-get="/console/assignments/${v.id}/result/check"`);
+    const wrong = await member.get(`/console/assignments/${v.id}/result/check?codes=1&codes=A`);
+    expect(wrong.status).toBe(200);
+    expect(wrong.text).toContain('CODE_1_EXCLUSIVE');
+    expect(wrong.text).not.toContain('<html');
+    const right = await member.get(`/console/assignments/${v.id}/result/check?codes=1&method=${encodeURIComponent('实地检查')}&followUp=${encodeURIComponent('无需后续处置')}&inspectedOn=2026-12-08&${v.matters.map((_: unknown, i: number) => `f${i}.compliant=yes`).join('&')}`);
+    expect(right.text).toContain('符合');
+    expect(await resultRow(v.id)).toBeUndefined();
+  });
+
   it('submits a result with a non-compliant finding on the exemption list and a photo; the outcome is explained', async () => {
     const form = await openPage(member, `/console/assignments/${v.id}/result`);
     const res = await postResult(member, v.id, goodForm(v, form.csrf), [{ path: photoPath }]);

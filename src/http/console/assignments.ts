@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Router } from 'express';
 import { AppError } from '../../domain/errors.ts';
 import { INSPECTION_METHODS, RESULT_CODES } from '../../domain/registry.ts';
-import { ABNORMAL_LIST_CODES, EDITABLE, FOLLOW_UPS, RESULT_CODE_ORDER } from '../../domain/results.ts';
+import { ABNORMAL_LIST_CODES, checkResultRules, EDITABLE, FOLLOW_UPS, RESULT_CODE_ORDER, type ResultRulesInput } from '../../domain/results.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import {
   addAttachments, ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_PER_VISIT, incomingPath, readAttachment, submitResultWithAttachments, type IncomingFile,
@@ -22,7 +22,7 @@ import { getAssignment, listMyAssignments, storedNotice, type AssignmentDetail }
 import { listViolationTypes } from '../../services/violationTypes.ts';
 import { renderPrintableNotice } from '../../web/notice.ts';
 import { assignmentDetailPage, assignmentListPage, noticeDocument, PRINT_SCRIPT } from '../../web/console/pages/assignments.ts';
-import { emptyFinding, resultFormPage, type FindingValues, type ResultFormValues } from '../../web/console/pages/assignmentsResult.ts';
+import { codeCheckFragment, emptyFinding, resultFormPage, type FindingValues, type ResultFormValues } from '../../web/console/pages/assignmentsResult.ts';
 import { ANY_ROLE, errorBox, route, type ConsoleContext, type ConsoleDeps } from './kit.ts';
 import type { ReceivedFile } from './multipart.ts';
 
@@ -248,6 +248,16 @@ export function registerAssignments(router: Router, deps: ConsoleDeps): void {
     await recordAbnormalListing(ctx.db, ctx.user, id, { ...(listedOn ? { listedOn } : {}), ...(reason ? { reason } : {}) });
     ctx.redirect(`/console/assignments/${id}`, '已列入经营异常名录。');
   }, { back });
+
+  // The form's live check (htmx): reads only, so a GET with the form's fields as the query.
+  route(router, deps, 'get', '/assignments/:id/result/check', INSPECTOR, async (ctx) => {
+    const a = await getAssignment(ctx.db, ctx.user, idOf(ctx));
+    ctx.req.body = ctx.req.query;
+    const v = valuesFromForm(ctx, a);
+    const input = inputOf(v, a) as unknown as ResultRulesInput;
+    const problems = checkResultRules({ ...input, inspectedOn: v.inspectedOn, method: v.method }, a.matters.map((m) => m.code)).filter((p) => !p.path?.startsWith('measures'));
+    ctx.res.status(200).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(codeCheckFragment(problems, v.codes.length === 0).value);
+  });
 
   route(router, deps, 'get', '/assignments/:id/notice', INSPECTOR, async (ctx) => {
     const id = idOf(ctx);

@@ -108,6 +108,7 @@ ${d.reviewComment ? html`<div class="error" role="alert" data-testid="review-com
 ${d.error ?? ''}
 <form method="post" action="/console/assignments/${a.id}/result" enctype="multipart/form-data" class="stack big" data-testid="result-form">
 <input type="hidden" name="_csrf" value="${d.csrf}">
+<div class="stack" hx-get="/console/assignments/${a.id}/result/check" hx-trigger="change" hx-include="closest form" hx-target="#code-check" hx-swap="innerHTML">
 <div class="row"><label for="inspectedOn">检查日期</label><input id="inspectedOn" name="inspectedOn" type="date" value="${v.inspectedOn}" required></div>
 
 <fieldset data-testid="result-codes">
@@ -117,6 +118,7 @@ ${d.codes.map(
   (c) => html`<label for="code-${c.code}"><input type="checkbox" id="code-${c.code}" name="codes" value="${c.code}"${checked(v.codes.includes(c.code))}> <span class="mono">${c.code}</span> ${c.label}${c.abnormalList ? html` <span class="tag orange">列入经营异常名录</span>` : ''}</label>`,
 )}
 </div>
+<div id="code-check" aria-live="polite" data-testid="code-check"></div>
 <details open><summary>选择规则</summary><ul class="muted" data-testid="code-rules">${CODE_RULES.map((r) => html`<li>${r}</li>`)}</ul></details>
 </fieldset>
 
@@ -144,5 +146,17 @@ ${room > 0
 
 <p class="muted">提交后，不合规事项按检查日有效的免罚清单评估，结果进入审核。</p>
 <div class="actions"><button type="submit" data-testid="result-submit">${d.editing ? '提交修改' : '提交审核'}</button> <a href="/console/assignments/${a.id}">取消</a></div>
+</div>
 </form>`;
+}
+
+/**
+ * The live check of the form (htmx, on every change): the consistency rules the service applies
+ * on submit (src/domain/results.ts checkResultRules), as a fragment. Without JavaScript the same
+ * rules answer on submit.
+ */
+export function codeCheckFragment(problems: readonly { path?: string; code: string; message: string }[], empty: boolean): Html {
+  if (empty) return html``;
+  if (!problems.length) return html`<p class="flash">当前选择符合检查结果的填写规则。</p>`;
+  return html`<div class="warn"><strong>当前选择还不能提交：</strong><ul>${problems.slice(0, 12).map((p) => html`<li>${p.message} <span class="muted mono">${p.code}</span></li>`)}</ul></div>`;
 }
