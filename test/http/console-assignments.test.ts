@@ -12,16 +12,11 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type Api } from './support.ts';
 import { consoleAs, openPage, type ConsoleAgent } from './consoleSupport.ts';
-import { seedDrawRegistry, type DrawRegistry } from '../helpers/drawRegistry.ts';
-import * as plans from '../../src/services/plans.ts';
-import * as draws from '../../src/services/draws.ts';
-import * as registry from '../../src/services/registry.ts';
-import { shanghaiDate } from '../../src/domain/time.ts';
+import type { DrawRegistry } from '../helpers/drawRegistry.ts';
+import { seedDrawnVisits, today } from '../helpers/drawnVisits.ts';
 
 let api: Api;
 let reg: DrawRegistry;
-const today = shanghaiDate();
-const plusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 interface Visit {
   id: string;
@@ -68,31 +63,7 @@ let photo: Buffer;
 beforeAll(async () => {
   api = await startApi();
   const db = api.db.db;
-  reg = await seedDrawRegistry(db, { objects: 300 });
-  const ctx = { name: 'test' };
-  await registry.upsertDepartment(db, { code: 'WJ', name: '渝中区卫生健康委员会' }, ctx);
-  await registry.upsertMatter(db, { code: 'SCJG-02', department: 'SCJG', name: '食品经营许可情况检查', importance: 'key' }, ctx);
-  for (const c of reg.officers.scjg) await registry.upsertInspector(db, { certificateNo: c, qualifications: ['SCJG-01', 'SCJG-02'] }, ctx);
-  const plan = await plans.createPlan(db, { organization: 'SCJG', year: Number(today.slice(0, 4)) }, { name: 'zhang' });
-  const task = await plans.createTask(
-    db,
-    plan.id,
-    {
-      lead: { code: 'SCJG', officersPerTeam: 2 },
-      partners: [{ code: 'SW', officersPerTeam: 1 }],
-      matters: ['SCJG-01', 'SCJG-02', 'SW-01'],
-      selection: { mode: 'rates', rates: { A: '0.04', B: '0.04', C: '0.05', D: '0.1', U: '0.05' } },
-      window: { start: today, end: plusDays(today, 20) },
-      randomnessSource: '双色球开奖号码',
-    },
-    { name: 'zhang' },
-  );
-  await plans.approveTask(db, task.id, { name: 'li' });
-  const c = await plans.commitTask(db, task.id, { name: 'li' });
-  await draws.seedDraw(db, c.drawId!, '05 11 17 23 29 31 + 02', { name: 'li' });
-  await plans.drawTask(db, task.id, { name: 'li' });
-  const rows = await db.selectFrom('visits').innerJoin('objects', 'objects.uscc', 'visits.uscc').select(['visits.id', 'visits.uscc', 'objects.name', 'visits.team', 'visits.matters']).orderBy('visits.uscc').execute();
-  visits = rows.map((r) => ({ id: r.id, uscc: r.uscc, name: r.name, team: r.team, matters: r.matters }));
+  ({ reg, visits } = await seedDrawnVisits(db));
   tmp = fs.mkdtempSync(path.join(process.env.ATTACHMENT_DIR!, '..', 'dr-console-assign-'));
   photo = png();
   photoPath = path.join(tmp, '现场照片.png');
