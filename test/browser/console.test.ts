@@ -94,6 +94,11 @@ describe.skipIf(skipReason !== null)(skipReason ? `console in chromium (skipped:
     return password;
   }
 
+  /** The page's laid-out width (wider than the viewport means sideways scrolling). */
+  async function pageWidth(p: Page): Promise<number> {
+    return p.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+  }
+
   /** Signs in through the form, as a person does. */
   async function signIn(p: Page, username: string): Promise<void> {
     await p.goto(`${base}/console/login`);
@@ -319,6 +324,7 @@ describe.skipIf(skipReason !== null)(skipReason ? `console in chromium (skipped:
       await shot(p, '08-inspector-assignments');
       await go(p, p.getByTestId('assignment-link').filter({ hasText: visit!.entity }).first());
       await shot(p, '09-inspector-assignment');
+      expect(await pageWidth(p), 'the assignment page fits a 390 px phone').toBeLessThanOrEqual(390);
       // The notice was printed with the task's: the inspector opens it in the browser.
       await go(p, p.getByTestId('notice-print'));
       expect(await p.locator('body').innerText()).toContain(visit!.entity);
@@ -348,6 +354,7 @@ describe.skipIf(skipReason !== null)(skipReason ? `console in chromium (skipped:
       fs.writeFileSync(photo, PNG_1X1);
       await p.getByTestId('attachment-input').setInputFiles(photo);
       await shot(p, '11-inspector-result-form');
+      expect(await pageWidth(p), 'the result form fits a 390 px phone').toBeLessThanOrEqual(390);
       await go(p, p.getByTestId('result-submit'));
       await expectFlash(p);
       const outcome = await textOf(p.getByTestId('finding-outcome'));
@@ -409,6 +416,10 @@ describe.skipIf(skipReason !== null)(skipReason ? `console in chromium (skipped:
       await go(p, row.getByTestId('publish-result'));
       await expectFlash(p, '已公示');
       await shot(p, '16-published');
+      // A wide screen at the bureau: the same pages at 1920 px.
+      await p.setViewportSize({ width: 1920, height: 1080 });
+      await p.goto(`${base}/console/tasks/${taskId}/draw`);
+      await shot(p, '16-draw-1920');
       await signOut(p);
 
       const pub = await newPage({ width: 1366, height: 900 });

@@ -53,6 +53,25 @@ describe('console sign-in', () => {
     expect(noToken.headers['set-cookie']?.toString() ?? '').not.toContain('dr_console=');
   });
 
+  it('throttles wrong passwords exactly as the API: after the free attempts, 429 with Retry-After', async () => {
+    await makeUser(api.db.db, { username: 'throttled', role: 'reviewer' });
+    const agent = request.agent(api.app);
+    const statuses: number[] = [];
+    let last: request.Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      const form = await agent.get('/console/login');
+      last = await agent.post('/console/login').type('form').send({ _csrf: csrfOf(form.text), username: 'throttled', password: `wrong-${i}-password` });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses.at(-1)).toBe(429);
+    expect(last!.headers['retry-after']).toMatch(/^\d+$/);
+    expect(last!.text).toContain('LOGIN_THROTTLED');
+    // The right password is refused too while the account is locked.
+    const form = await agent.get('/console/login');
+    expect((await agent.post('/console/login').type('form').send({ _csrf: csrfOf(form.text), username: 'throttled', password: TEST_PASSWORD })).status).toBe(429);
+  });
+
   it('never redirects to another site after signing in', async () => {
     await makeUser(api.db.db, { username: 'next-check', role: 'reviewer' });
     const agent = request.agent(api.app);

@@ -384,10 +384,11 @@ export function registerPlans(router: Router, deps: ConsoleDeps): void {
     const id = idParam(ctx);
     const task = await plans.getTask(ctx.db, (await scope.requireTask(ctx.db, ctx.user, id)).id);
     const notices = await issueTaskNotices(ctx.db, ctx.user, id, renderPrintableNotice);
+    const doc = noticesDocument(`${task.name} 检查通知书（共 ${notices.length} 份）`, notices);
     ctx.res
       .status(200)
-      .set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" })
-      .send(noticesDocument(`${task.name} 检查通知书（共 ${notices.length} 份）`, notices));
+      .set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${doc.styleHash}'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'` })
+      .send(doc.html);
   });
 
   route(router, deps, 'get', '/results', STAFF, async (ctx) => {

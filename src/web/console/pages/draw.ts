@@ -1,6 +1,7 @@
 /** The draw page of a task (commit, randomness, draw, result, void) and the results/publication page. */
 import { STRATUM_LABELS } from '../../../domain/draw/params.ts';
-import { html, type Html } from '../../html.ts';
+import crypto from 'node:crypto';
+import { escapeHtml, html, type Html } from '../../html.ts';
 import { period, when } from '../../format.ts';
 import { confirmBox, csrfField, table, tag } from '../components.ts';
 
@@ -134,19 +135,21 @@ ${d.pager}`;
 
 /**
  * All notices of a task in one printable document: each stored notice's body on its own page,
- * under the notices' own style sheet (the same for all).
+ * under the notices' own style sheet (the same for all). Returns the page and its style sheet's
+ * SHA-256 (base64), which the Content-Security-Policy allows by hash, as every other page.
  */
-export function noticesDocument(title: string, notices: { html: string }[]): string {
-  const style = /<style>([\s\S]*?)<\/style>/.exec(notices[0]?.html ?? '')?.[1] ?? '';
-  const bodies = notices.map((n) => /<body[^>]*>([\s\S]*)<\/body>/.exec(n.html)?.[1] ?? '');
-  return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title.replace(/[&<>"']/g, '')}</title>
-<style>${style}
+export function noticesDocument(title: string, notices: { html: string }[]): { html: string; styleHash: string } {
+  const style = `${/<style>([\s\S]*?)<\/style>/.exec(notices[0]?.html ?? '')?.[1] ?? ''}
 .notice-page{break-after:page;page-break-after:always}
 .notice-page:last-child{break-after:auto;page-break-after:auto}
 @media screen{.notice-page{border-bottom:2px dashed #999;padding-bottom:2em;margin-bottom:2em}}
-</style></head><body>
+`;
+  const bodies = notices.map((n) => /<body[^>]*>([\s\S]*)<\/body>/.exec(n.html)?.[1] ?? '');
+  const html = `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style></head><body>
 ${bodies.map((b) => `<section class="notice-page">${b}</section>`).join('\n')}
 </body></html>`;
+  return { html, styleHash: crypto.createHash('sha256').update(style).digest('base64') };
 }
