@@ -254,6 +254,32 @@ describe('tampered bundles are rejected, naming the difference', () => {
     expect(rejected(d)).toMatch(/候选数|排除数/);
   });
 
+  it('the lowest-ticket entity dropped from the selection and its stratum refilled from above the cutoff: caught at the public level', () => {
+    // What an operator who wanted to spare one entity would publish: that entity left out, the
+    // next eligible entity of its stratum taken instead, the cutoff moved up, every count intact.
+    const b = clone(honest.publicBundle);
+    // The lowest-ticket selected entity of a stratum with unselected entities left (D is taken whole).
+    const victim = b.selection.find((r) => strataOf.get(r.uscc) !== 'D')!;
+    const stratum = strataOf.get(victim.uscc)!;
+    const lowestCutoff = b.strata.filter((x) => x.cutoff !== null).map((x) => x.cutoff!).sort()[0];
+    expect(victim.ticket <= lowestCutoff).toBe(true);
+    const selected = new Set(b.selection.map((r) => r.uscc));
+    const excluded = new Set(honest.fullBundle.excluded.map((e) => e.uscc));
+    const next = inputs.frame
+      .filter((e) => e.stratum === stratum && !selected.has(e.uscc) && !excluded.has(e.uscc))
+      .map((e) => ({ uscc: e.uscc, ticket: refTicket(b.workingSeed, e.uscc) }))
+      .sort((x, y) => (x.ticket < y.ticket ? -1 : 1))[0];
+    const rows = b.selection.filter((r) => r !== victim).concat([{ ...victim, uscc: next.uscc, ticket: next.ticket }]);
+    rewriteSelection(b, rows);
+    b.strata.find((x) => x.stratum === stratum)!.cutoff = next.ticket;
+    // Every check of the selection's own rows still passes: only the unselected entities tell.
+    const difference = rejected(b);
+    expect(difference).toContain('应被抽中的对象没有被抽中');
+    expect(difference).toMatch(/未抽中且未被排除、签号不大于 [ABCDU] 层截止值的对象有 1 个，但最多只能有 0 个/);
+    // The same draw, honest: the count is within the bound.
+    expect(verifyBundle(JSON.parse(JSON.stringify(honest.publicBundle)) as DrawBundle).ok).toBe(true);
+  });
+
   it('a changed cutoff is rejected by the full level', () => {
     const b = clone(honest.fullBundle);
     const s = b.strata.find((x) => x.stratum === 'B')!;

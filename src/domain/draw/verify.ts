@@ -149,7 +149,8 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
     }
     const top = withCutoff.at(-1);
     if (top) check(bundle.selection.every((r) => compareTickets(r.ticket, top.cutoff!) <= 0), '有抽中对象的签号大于所有层的截止值');
-    checked.push('每个抽中对象的签号、排序和截止值均正确');
+    checkUnselectedUnderCutoffs(bundle, frame, seen, excludedSet, hash, withCutoff);
+    checked.push('每个抽中对象的签号、排序和截止值均正确；截止值以下没有应抽中而未抽中的对象');
 
     // 5. Teams (public: size and distinct members) and the result digest.
     const teamSize = params.departments.reduce((a, d) => a + d.officersPerTeam, 0);
@@ -172,6 +173,42 @@ export function verifyBundle(bundle: DrawBundle, options: VerifyOptions = {}): V
     report.difference = (e as Error).message;
   }
   return report;
+}
+
+/**
+ * What the public can check about the entities that were *not* selected (docs/draw-algorithm.md
+ * §11): an eligible entity whose ticket is at or below its stratum's cutoff must have been
+ * selected. The public does not know an unselected entity's stratum, but it knows the cutoffs:
+ * an unselected, not history-excluded entity with a ticket at or below the cutoff c_j can only
+ * be in a stratum excluded as a whole, in a stratum that selected nobody, or in a stratum whose
+ * cutoff is below c_j (which leaves N_S − n_S unselected). So, for every cutoff c_j, the count
+ * of such entities must not exceed
+ *   stratum-excluded + Σ_{n_S = 0} N_S + Σ_{cutoff_S < c_j} (N_S − n_S).
+ * A selection from which an entity that had to be selected was removed (and everything after it
+ * recomputed) fails this check.
+ */
+function checkUnselectedUnderCutoffs(
+  bundle: DrawBundle,
+  frame: Set<string>,
+  selected: Set<string>,
+  excluded: Map<string, string>,
+  hash: string,
+  withCutoff: DrawBundle['strata'],
+): void {
+  if (!withCutoff.length) return;
+  const wholeStrata = bundle.strata.reduce((a, s) => a + (s.excluded['stratum-excluded'] ?? 0), 0);
+  const emptyStrata = bundle.strata.filter((s) => s.selected === 0).reduce((a, s) => a + s.eligible, 0);
+  const tickets: string[] = [];
+  for (const uscc of frame) if (!selected.has(uscc) && !excluded.has(uscc)) tickets.push(ticketOf(hash, uscc));
+  for (const c of withCutoff) {
+    const under = tickets.filter((t) => compareTickets(t, c.cutoff!) <= 0).length;
+    const lower = withCutoff.filter((s) => compareTickets(s.cutoff!, c.cutoff!) < 0).reduce((a, s) => a + (s.eligible - s.selected), 0);
+    const bound = wholeStrata + emptyStrata + lower;
+    check(
+      under <= bound,
+      `未抽中且未被排除、签号不大于 ${c.stratum} 层截止值的对象有 ${under} 个，但最多只能有 ${bound} 个（整层排除 ${wholeStrata}、未抽取各层 ${emptyStrata}、截止值更小各层未抽中 ${lower}）：有应被抽中的对象没有被抽中`,
+    );
+  }
 }
 
 function frameUsccs(frameCsv: string): Set<string> {
