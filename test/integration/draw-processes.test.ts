@@ -82,6 +82,33 @@ describe(`draws across processes on ${testDialect}`, { timeout: 240_000 }, () =>
     expect(fullOk.code).toBe(0);
   });
 
+  it('`verify` says in its first line when the commitment was not checked, says a voided draw is voided, and `draw export` prints the full command', async () => {
+    const d = await draws.commitDraw(t.db, { ...DRAW_PARAMS, task: 'P-truth' }, { name: 'test' });
+    await draws.seedDraw(t.db, d.id, '4 8 15 16 23 42', { name: 'test' });
+    await draws.runDraw(t.db, d.id, { name: 'test' });
+    const file = path.join(dir, 'truth.json');
+    const exported = await cli(['draw', 'export', d.id, file]);
+    expect(exported.stdout).toContain(`double-random verify ${file} --commitment ${d.commitment}`);
+
+    const unchecked = await cli(['verify', file]);
+    expect(unchecked.code).toBe(0);
+    expect(unchecked.stdout.split('\n')[0]).toContain('COMMITMENT_NOT_CHECKED');
+    expect(unchecked.stdout).toContain('仅内部自洽');
+    const checked = await cli(['verify', file, '--commitment', d.commitment]);
+    expect(checked.stdout).not.toContain('COMMITMENT_NOT_CHECKED');
+    expect(checked.stdout).toContain('承诺值与事先公布的一致');
+
+    await draws.voidDraw(t.db, d.id, '核对发现名录数据有误，作废重抽', { name: 'test' });
+    const voidedFile = path.join(dir, 'truth-voided.json');
+    const exportedVoided = await cli(['draw', 'export', d.id, voidedFile]);
+    expect(exportedVoided.stdout).toContain('作废');
+    const voided = await cli(['verify', voidedFile, '--commitment', d.commitment]);
+    expect(voided.code).toBe(0);
+    expect(voided.stdout).toContain('DRAW_VOIDED');
+    expect(voided.stdout).toContain('核对发现名录数据有误，作废重抽');
+    expect(voided.stdout).toContain('本次抽取已作废');
+  });
+
   it.each(['draw:after-selections', 'draw:after-team-members', 'draw:before-commit'])(
     'a process killed at %s leaves no partial draw, and the draw can then be run',
     async (point) => {
