@@ -53,7 +53,7 @@ export const taskInput = z.strictObject({
   stratifyBy: z.enum(['credit', 'sector']).default('credit'),
   window: z.strictObject({ start: isoDate, end: isoDate }),
   method: z.enum(INSPECTION_METHODS).default('实地检查'),
-  randomnessSource: z.string().trim().min(1).max(500),
+  randomnessSource: drawParamsInput.shape.randomnessSource,
   /** When the scheduler commits the task (ISO-8601 instant); absent: committed by hand. */
   commitAt: z.iso.datetime({ offset: true }).optional(),
 });

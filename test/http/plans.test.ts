@@ -67,6 +67,21 @@ describe('/api/v1/plans and /api/v1/tasks', () => {
     expectError(await zhao.post(`/api/v1/tasks/${id}/submit`), 409, 'TASK_NOT_DRAFT');
   });
 
+  it('refuses a lone surrogate in the randomness source and in a stratum exclusion reason (400), storing nothing', async () => {
+    const wu = await api.as('wu', 'regulator', { department: 'SCJG' });
+    const planId = (await wu.get('/api/v1/plans')).body.items.find((p: { organization: string }) => p.organization === 'SCJG').id;
+    const before = (await wu.get(`/api/v1/plans/${planId}/tasks`)).body.items.length;
+    // Sent as JSON text with \u escapes, as a client would: JSON.parse makes them lone surrogates.
+    const source = JSON.stringify({ ...task, window: { start: '2026-12-14', end: '2026-12-30' } }).replace('"randomnessSource":"', '"randomnessSource":"\\ud800');
+    const a = await wu.post(`/api/v1/plans/${planId}/tasks`).set('Content-Type', 'application/json').send(source);
+    expectError(a, 400, 'VALIDATION_FAILED', 'body.randomnessSource');
+    const reason = JSON.stringify({ ...task, window: { start: '2026-12-14', end: '2026-12-30' }, selection: { mode: 'rates', rates: { B: '0.035', C: '0.05', D: '0.1', U: '0.04' } }, excludeStrata: [{ stratum: 'A', reason: 'X' }] }).replace('"reason":"X"', '"reason":"\\udfff"');
+    const b = await wu.post(`/api/v1/plans/${planId}/tasks`).set('Content-Type', 'application/json').send(reason);
+    expect(b.status).toBe(400);
+    expect(JSON.stringify(b.body)).toContain('孤立的代理项');
+    expect((await wu.get(`/api/v1/plans/${planId}/tasks`)).body.items.length).toBe(before);
+  });
+
   it('simulates the plan before approval: probabilities equal the draw’s inclusion probabilities, with loads and warnings', async () => {
     const plan = await api.http.post('/api/v1/plans').send({ organization: 'SW', year: 2026 }).expect(201);
     const t = await api.http.post(`/api/v1/plans/${plan.body.id}/tasks`).send({ ...task, exclusions: { yearlyCap: null, lookbackDays: null } });

@@ -29,9 +29,10 @@ export function normalizeDecimal(s: string): string {
 
 const stratumMap = (what: string) => z.partialRecord(z.enum(STRATA), decimal(what));
 const isoDate = z.string().refine(isIsoDate, { message: '日期须写作 YYYY-MM-DD' });
-const code = z.string().min(1).max(64).regex(/^[^,";\r\n]+$/, { message: '不能包含逗号、引号、分号或换行' });
 /** Text that canonical JSON can carry the same way in every language (no lone surrogates). */
-const wellFormed = (max: number) => z.string().trim().min(1).max(max).refine((s) => s.isWellFormed(), { message: '含有无效的 Unicode 字符' });
+const WELL_FORMED = { message: '含有无效的 Unicode 字符（孤立的代理项）：请删除后重新输入' };
+const wellFormed = (max: number) => z.string().trim().min(1).max(max).refine((s) => s.isWellFormed(), WELL_FORMED);
+const code = z.string().min(1).max(64).regex(/^[^,";\r\n]+$/, { message: '不能包含逗号、引号、分号或换行' }).refine((s) => s.isWellFormed(), WELL_FORMED);
 
 export const drawParamsInput = z
   .strictObject({
@@ -44,7 +45,7 @@ export const drawParamsInput = z
       z.strictObject({ mode: z.literal('total'), total: z.number().int().min(1), weights: stratumMap('权重') }),
     ]),
     excludeStrata: z
-      .array(z.strictObject({ stratum: z.enum(STRATA), reason: z.string().trim().min(1, { message: '排除一个等级必须写明理由' }).max(500) }))
+      .array(z.strictObject({ stratum: z.enum(STRATA), reason: z.string().trim().min(1, { message: '排除一个等级必须写明理由' }).max(500).refine((s) => s.isWellFormed(), WELL_FORMED) }))
       .default([]),
     filters: z
       .strictObject({
@@ -62,7 +63,7 @@ export const drawParamsInput = z
       .default({ yearlyCap: null, lookbackDays: null }),
     matters: z.array(code).min(1),
     departments: z.array(z.strictObject({ code, officersPerTeam: z.number().int().min(1).max(10) })).min(1),
-    randomnessSource: z.string().trim().min(1, { message: '请事先写明随机数来源（如哪一期彩票、哪一次掷骰仪式）' }).max(500),
+    randomnessSource: z.string().trim().min(1, { message: '请事先写明随机数来源（如哪一期彩票、哪一次掷骰仪式）' }).max(500).refine((s) => s.isWellFormed(), WELL_FORMED),
   })
   .superRefine((p, ctx) => {
     if (p.window.start > p.window.end) ctx.addIssue({ code: 'custom', path: ['window', 'end'], message: '检查结束日期早于开始日期' });
