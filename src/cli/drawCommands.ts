@@ -6,7 +6,7 @@ import type { DbHandle } from '../db/connection.ts';
 import * as draws from '../services/draws.ts';
 import { verifyBundle, type Opening } from '../domain/draw/verify.ts';
 import type { DrawBundle } from '../domain/draw/bundle.ts';
-import { STRATUM_LABELS, type Stratum } from '../domain/draw/params.ts';
+import { stratumLabel, type Stratum } from '../domain/draw/params.ts';
 import { formatShanghai } from '../domain/time.ts';
 import { ValidationError } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
@@ -38,9 +38,9 @@ function printDraw(d: Awaited<ReturnType<typeof draws.getDraw>>): void {
   out(`随机数来源：${d.randomnessSource}`);
   if (d.randomness) out(`公开随机数：${d.randomness.normalized}（${formatShanghai(d.randomness.enteredAt!)} 由 ${d.randomness.enteredBy} 录入）；工作种子：${d.randomness.workingSeed}`);
   if (d.strata) {
-    out('分层（N = 可抽数，n = 抽取数，π = 入选概率）：');
+    out(`分层（按${d.params.stratifyBy === 'sector' ? '专业领域风险分类' : '信用风险分类'}；N = 可抽数，n = 抽取数，π = 入选概率）：`);
     for (const s of d.strata as { stratum: Stratum; candidates: number; eligible: number; selected: number; inclusionProbability: string }[]) {
-      out(`  ${STRATUM_LABELS[s.stratum]}：候选 ${s.candidates}，N = ${s.eligible}，n = ${s.selected}，π = ${s.inclusionProbability}`);
+      out(`  ${stratumLabel(s.stratum, d.params.stratifyBy)}：候选 ${s.candidates}，N = ${s.eligible}，n = ${s.selected}，π = ${s.inclusionProbability}`);
     }
     out(`抽中 ${d.selectedCount} 户；结果摘要 ${d.resultDigest}`);
   }

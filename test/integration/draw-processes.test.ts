@@ -82,6 +82,17 @@ describe(`draws across processes on ${testDialect}`, { timeout: 240_000 }, () =>
     expect(fullOk.code).toBe(0);
   });
 
+  it('`draw show` labels the strata by what the draw stratified by (credit or sector grades)', async () => {
+    const d = await draws.commitDraw(t.db, { ...DRAW_PARAMS, task: 'P-sector', stratifyBy: 'sector' }, { name: 'test' });
+    await draws.seedDraw(t.db, d.id, '1 2 3', { name: 'test' });
+    await draws.runDraw(t.db, d.id, { name: 'test' });
+    const shown = await cli(['draw', 'show', d.id]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('按专业领域风险分类');
+    expect(shown.stdout).toContain('专业领域风险 A 类');
+    expect(shown.stdout).not.toContain('信用风险低');
+  });
+
   it('`verify` says in its first line when the commitment was not checked, says a voided draw is voided, and `draw export` prints the full command', async () => {
     const d = await draws.commitDraw(t.db, { ...DRAW_PARAMS, task: 'P-truth' }, { name: 'test' });
     await draws.seedDraw(t.db, d.id, '4 8 15 16 23 42', { name: 'test' });

@@ -11,6 +11,13 @@ import { ALGORITHM } from './seed.ts';
 export const STRATA = ['A', 'B', 'C', 'D', 'U'] as const;
 export type Stratum = (typeof STRATA)[number];
 export const STRATUM_LABELS: Record<Stratum, string> = { A: 'A 类（信用风险低）', B: 'B 类（信用风险一般）', C: 'C 类（信用风险较高）', D: 'D 类（信用风险高）', U: '未评级' };
+/** The sector (专业领域) risk grades, for draws stratified by sector rather than by credit. */
+export const SECTOR_STRATUM_LABELS: Record<Stratum, string> = { A: '专业领域风险 A 类', B: '专业领域风险 B 类', C: '专业领域风险 C 类', D: '专业领域风险 D 类', U: '专业领域未分类' };
+
+/** A stratum labelled by what the draw stratified by: credit grades or sector grades. */
+export function stratumLabel(stratum: Stratum, stratifyBy: 'credit' | 'sector' = 'credit'): string {
+  return (stratifyBy === 'sector' ? SECTOR_STRATUM_LABELS : STRATUM_LABELS)[stratum] ?? stratum;
+}
 
 /** A decimal with at most 6 places, given as a string or a JSON number. */
 const decimal = (what: string) =>

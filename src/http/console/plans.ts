@@ -354,7 +354,7 @@ export function registerPlans(router: Router, deps: ConsoleDeps): void {
       `${task.name}：抽取`,
       drawPage({
         task,
-        draw: draw ? ({ ...draw, strata: draw.strata ?? null } as DrawPageData['draw']) : null,
+        draw: draw ? ({ ...draw, strata: draw.strata ?? null, stratifyBy: draw.params.stratifyBy } as DrawPageData['draw']) : null,
         voided: task.draws.filter((x) => x.status === 'voided').map((x) => ({ id: x.id, commitment: x.commitment, committedAt: x.committedAt, voidReason: x.voidReason })),
         list,
         canWrite: canWrite(ctx),

@@ -1,5 +1,5 @@
 /** The draw page of a task (commit, randomness, draw, result, void) and the results/publication page. */
-import { STRATUM_LABELS } from '../../../domain/draw/params.ts';
+import { stratumLabel, type Stratum } from '../../../domain/draw/params.ts';
 import crypto from 'node:crypto';
 import { escapeHtml, html, type Html } from '../../html.ts';
 import { period, when } from '../../format.ts';
@@ -18,6 +18,7 @@ export interface DrawPageData {
     drawnAt: string | null;
     resultDigest: string | null;
     strata: { stratum: string; eligible?: number; target?: string; selected?: number }[] | null;
+    stratifyBy?: 'credit' | 'sector';
   } | null;
   voided: { id: string; commitment: string; committedAt: string; voidReason: string | null }[];
   list: { rank: number; uscc: string; name: string; street: string | null; address: string | null; team: { name: string; departmentName: string; certificateNo: string }[] }[] | null;
@@ -58,7 +59,7 @@ ${confirmBox('我已核对随机数与公布的一致')}
     if (dr.status === 'drawn') {
       steps.push(html`<section data-testid="draw-result"><h2>抽取结果</h2>
 <p>抽取时间 ${when(dr.drawnAt)}（北京时间）；结果摘要 <span class="mono">${dr.resultDigest ?? ''}</span>。公众可在<a href="/tasks/${t.id}" target="_blank" rel="noopener">公示网站的任务页</a>下载抽取包自行验证。</p>
-${dr.strata ? table(['等级', '可抽', '抽中'], dr.strata.map((s) => html`<tr><td>${STRATUM_LABELS[s.stratum as keyof typeof STRATUM_LABELS] ?? s.stratum}</td><td class="num">${s.eligible ?? ''}</td><td class="num">${s.selected ?? ''}</td></tr>`)) : ''}
+${dr.strata ? table(['等级', '可抽', '抽中'], dr.strata.map((s) => html`<tr><td>${stratumLabel(s.stratum as Stratum, dr.stratifyBy)}</td><td class="num">${s.eligible ?? ''}</td><td class="num">${s.selected ?? ''}</td></tr>`)) : ''}
 <div class="actions">
 <a class="button" href="/console/tasks/${t.id}/export/drawn.xlsx" data-testid="export-drawn" download>导出抽查名单（XLSX）</a>
 <a class="button" href="/console/tasks/${t.id}/export/teams.xlsx" data-testid="export-teams" download>导出检查组名单（XLSX）</a>
