@@ -4,7 +4,8 @@ import os from 'node:os';
 import { Command, Option } from 'commander';
 import type { DbHandle } from '../db/connection.ts';
 import * as draws from '../services/draws.ts';
-import { verifyBundle, type Opening } from '../domain/draw/verify.ts';
+import type { Opening } from '../domain/draw/verify.ts';
+import { printVerification } from '../domain/draw/verifyReport.ts';
 import type { DrawBundle } from '../domain/draw/bundle.ts';
 import { stratumLabel, type Stratum } from '../domain/draw/params.ts';
 import { formatShanghai } from '../domain/time.ts';
@@ -150,26 +151,7 @@ export function drawCommands(withDb: WithDb): Command[] {
     .action((file: string, opts: { commitment?: string; opening?: string }) => {
       const bundle = readJson(file, '抽取包') as DrawBundle;
       const opening = opts.opening ? (readJson(opts.opening, '打开值') as Opening) : undefined;
-      const r = verifyBundle(bundle, { expectedCommitment: opts.commitment, opening });
-      const levelName = r.level === 'full' ? '完整包（全部重算）' : '公开包';
-      // The first line says what the check is worth: without the commitment published before the
-      // randomness, a wholly re-forged bundle is as consistent as an honest one.
-      if (!opts.commitment) {
-        out('注意 (COMMITMENT_NOT_CHECKED)：未用 --commitment 核对事先公布的承诺值，以下只能证明本包内部自洽，不能证明抽取结果没有被整体重做；请加上 --commitment <抽取前公布的承诺值> 再验证');
-      }
-      const status = bundle?.draw?.voided ?? null;
-      if (status) out(`注意 (DRAW_VOIDED)：本次抽取已于 ${formatShanghai(status.at)} 作废，理由：${status.reason}；其结果不再有效（作废状态由发布方记载，不在承诺值和结果摘要的覆盖范围内）`);
-      for (const c of r.checked) out(`✓ ${c}`);
-      if (r.opening) {
-        out(`✓ ${r.opening.uscc} 的等级承诺打开正确（${r.opening.stratum} 层）：${r.opening.selected ? '被抽中' : '未被抽中'}，与签号 ${r.opening.ticket.slice(0, 14)}… 和该层截止签号一致`);
-      }
-      if (r.ok) {
-        out(`验证通过 (VERIFIED)：${levelName}${opts.commitment ? '，承诺值与事先公布的一致' : '（未核对事先公布的承诺值：仅内部自洽）'}${status ? '；本次抽取已作废' : ''}`);
-        process.exitCode = 0;
-      } else {
-        out(`✗ 验证失败 (VERIFY_FAILED，${levelName})：${r.difference}`);
-        process.exitCode = 1;
-      }
+      process.exitCode = printVerification(bundle, { commitment: opts.commitment, opening }, out);
     });
 
   return [draw, verify];

@@ -11,6 +11,7 @@
  *   /check?code=         inspection check code → the task, the dates, the team's certificate numbers
  *   /check/qr.svg?code=  the QR image of a check page's address
  *   /charts/*.svg        statistics as SVG images
+ *   /verify/double-random-verify.mjs  the standalone verifier (Node, no dependencies)
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { DbHandle } from '../db/connection.ts';
@@ -30,6 +31,7 @@ import { checkPage } from '../web/pages/check.ts';
 import { errorPage, notFoundPage } from '../web/pages/errors.ts';
 import { problemRateChart, resultsByCategoryChart, streetMonthChart } from '../web/charts.ts';
 import { qrSvg } from '../web/qr.ts';
+import { standaloneVerifier } from '../services/standaloneVerifier.ts';
 
 export interface PublicSiteDeps {
   handle: DbHandle;
@@ -165,6 +167,24 @@ export function publicSite(deps: PublicSiteDeps): Router {
       }
       const qr = await qrSvg(checkUrl(baseUrl, outcome.code));
       sendPage(res, checkPage({ code: outcome.code, outcome, qr }), 200, 'no-store');
+    }),
+  );
+
+  // The standalone verifier: one file for Node with no dependencies, built from the CLI's own code.
+  router.get(
+    '/verify/double-random-verify.mjs',
+    wrap(async (_req, res) => {
+      const v = await standaloneVerifier();
+      res
+        .status(200)
+        .set({
+          'Content-Type': 'text/javascript; charset=utf-8',
+          'Content-Disposition': 'attachment; filename="double-random-verify.mjs"',
+          'Cache-Control': 'public, max-age=300',
+          'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+          'X-Content-SHA256': v.sha256,
+        })
+        .send(v.source);
     }),
   );
 

@@ -5,6 +5,10 @@
  * of individual businesses' operators, unpublished results, officers' names. Then the demo data
  * shows a published task with results.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { pino } from 'pino';
@@ -245,13 +249,46 @@ describe(`public pages on ${testDialect}, without any token`, () => {
     for (const i of [1, 2, 3]) expect(html).not.toContain(`监管${i}<`);
   });
 
+  it('the page’s instructions work on a machine with only Node: the standalone verifier, run from a folder outside the project', async () => {
+    const html = await get(`/tasks/${taskId}`);
+    const command = /<pre data-testid="verify-command">([^<]+)<\/pre>/.exec(html)![1].trim();
+    const [program, script, bundleName, ...rest] = command.split(/\s+/);
+    expect(program).toBe('node');
+    expect(script).toBe('double-random-verify.mjs');
+    // What a member of the public downloads: the two files, into a folder of their own.
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-public-verify-'));
+    try {
+      const verifier = await asText(api.anonymous.get('/verify/double-random-verify.mjs'));
+      expect(verifier.status).toBe(200);
+      expect(verifier.headers['content-disposition']).toContain('double-random-verify.mjs');
+      fs.writeFileSync(path.join(folder, script), text(verifier));
+      const bundle = await asText(api.anonymous.get(`/api/v1/draws/${drawId}/bundle`));
+      fs.writeFileSync(path.join(folder, bundleName), text(bundle));
+      // Only Node: no project, no node_modules, no NODE_PATH.
+      const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: folder, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
+      const ok = run([script, bundleName, ...rest]);
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('验证通过 (VERIFIED)：公开包，承诺值与事先公布的一致');
+      const wrong = run([script, bundleName, '--commitment', 'f'.repeat(64)]);
+      expect(wrong.status).toBe(1);
+      expect(wrong.stdout).toContain('验证失败 (VERIFY_FAILED');
+      const unchecked = run([script, bundleName]);
+      expect(unchecked.stdout.split('\n')[0]).toContain('COMMITMENT_NOT_CHECKED');
+      const usage = run([script]);
+      expect(usage.status).toBe(2);
+      expect(usage.stderr).toContain('BUNDLE_REQUIRED');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('the verify section: the public bundle to download, the one command, what it proves and what only the full bundle proves', async () => {
     const html = await get(`/tasks/${taskId}`);
     const verify = html.slice(html.indexOf('<section id="verify">'), html.indexOf('</section>', html.indexOf('<section id="verify">')));
     expect(verify).toContain('亲自验证本次抽取');
     expect(verify).toContain(`<a data-testid="bundle-download" href="/api/v1/draws/${drawId}/bundle"`);
-    expect(verify).toContain(`npx double-random verify draw-${drawId}-public.json --commitment ${commitment}`);
-    expect(verify).toContain('npx double-random verify &lt;文件&gt; --commitment &lt;承诺值&gt;');
+    expect(verify).toContain(`node double-random-verify.mjs draw-${drawId}-public.json --commitment ${commitment}`);
+    expect(verify).toContain('<a data-testid="verifier-download" href="/verify/double-random-verify.mjs"');
     expect(verify).toContain('公开包能证明什么');
     expect(verify).toContain('只有审计人员的完整包才能证明什么');
     // The link works without a token and the bundle verifies against the published commitment.

@@ -108,12 +108,13 @@ ${
     ? html`<p>不必相信本网站：下载公开包，用开源的 double-random 工具在自己的电脑上重新计算一遍。</p>
 <ol>
 <li>下载公开抽取包：<a data-testid="bundle-download" href="${d.bundleUrl}" download="${file}">${file}</a>（JSON 文件，不含任何主体的信用风险分类）</li>
-<li>运行一条命令（需要 Node.js）：
-<pre>npx double-random verify ${file} --commitment ${d.commitment}</pre>
-<span class="muted">通用写法：<code>npx double-random verify &lt;文件&gt; --commitment &lt;承诺值&gt;</code>。承诺值请以抽取前公布的为准（本页“抽取过程”所列，亦可与当时的公告核对）。</span></li>
+<li>下载验证程序：<a data-testid="verifier-download" href="/verify/double-random-verify.mjs" download="double-random-verify.mjs">double-random-verify.mjs</a>（单个文件，无需安装任何软件包，源代码即文件本身，可直接阅读）</li>
+<li>在两个文件所在的文件夹运行一条命令（只需安装 Node.js 18 或更新版本）：
+<pre data-testid="verify-command">node double-random-verify.mjs ${file} --commitment ${d.commitment}</pre>
+<span class="muted">承诺值请以抽取前公布的为准（本页“抽取过程”所列，亦可与当时的公告核对）。不带 --commitment 只能证明抽取包内部自洽。已安装本项目的，也可运行 <code>double-random verify ${file} --commitment ${d.commitment}</code>，结果相同。</span></li>
 <li>输出“验证通过 (VERIFIED)”即说明一致；否则会指出第一处不一致。</li>
 </ol>`
-    : html`<p>抽取完成后，可在此下载公开抽取包，并运行 <code>npx double-random verify &lt;文件&gt; --commitment &lt;承诺值&gt;</code> 独立验证。${
+    : html`<p>抽取完成后，可在此下载公开抽取包和验证程序，运行 <code>node double-random-verify.mjs &lt;文件&gt; --commitment &lt;承诺值&gt;</code> 独立验证。${
         d ? html`本次承诺值：<span class="mono">${d.commitment}</span>` : ''
       }</p>`
 }
