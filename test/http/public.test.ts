@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawBundleSchema } from '../../src/domain/draw/bundleSchema.ts';
 import request from 'supertest';
 import { pino } from 'pino';
 import { startApi, type Api } from './support.ts';
@@ -296,6 +297,7 @@ describe(`public pages on ${testDialect}, without any token`, () => {
     expect(res.status).toBe(200);
     const bundle = JSON.parse(text(res)) as DrawBundle;
     expect(bundle.level).toBe('public');
+    expect(drawBundleSchema.safeParse(bundle).success).toBe(true);
     expect(verifyBundle(bundle, { expectedCommitment: commitment })).toMatchObject({ ok: true, level: 'public' });
   });
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { drawBundleSchema } from '../../src/domain/draw/bundleSchema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.ts';
 import { createTestDb, testDialect, type TestDb } from '../helpers/db.ts';
@@ -100,6 +101,8 @@ describe(`draws across processes on ${testDialect}`, { timeout: 240_000 }, () =>
     const file = path.join(dir, 'truth.json');
     const exported = await cli(['draw', 'export', d.id, file]);
     expect(exported.stdout).toContain(`double-random verify ${file} --commitment ${d.commitment}`);
+    // Every exported bundle follows docs/draw-bundle.schema.json.
+    expect(drawBundleSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8'))).success).toBe(true);
 
     const unchecked = await cli(['verify', file]);
     expect(unchecked.code).toBe(0);
@@ -113,6 +116,12 @@ describe(`draws across processes on ${testDialect}`, { timeout: 240_000 }, () =>
     const voidedFile = path.join(dir, 'truth-voided.json');
     const exportedVoided = await cli(['draw', 'export', d.id, voidedFile]);
     expect(exportedVoided.stdout).toContain('作废');
+    const voidedBundle = JSON.parse(fs.readFileSync(voidedFile, 'utf8'));
+    expect(drawBundleSchema.safeParse(voidedBundle).success).toBe(true);
+    expect(voidedBundle.draw).toMatchObject({ status: 'voided', voided: { reason: '核对发现名录数据有误，作废重抽' } });
+    const fullFile = path.join(dir, 'truth-full.json');
+    await cli(['draw', 'export', d.id, fullFile, '--level', 'full']);
+    expect(drawBundleSchema.safeParse(JSON.parse(fs.readFileSync(fullFile, 'utf8'))).success).toBe(true);
     const voided = await cli(['verify', voidedFile, '--commitment', d.commitment]);
     expect(voided.code).toBe(0);
     expect(voided.stdout).toContain('DRAW_VOIDED');
