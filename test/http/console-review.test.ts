@@ -8,18 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type Agent, type Api } from './support.ts';
 import { consoleAs, openPage, type ConsoleAgent } from './consoleSupport.ts';
 import type { DrawRegistry } from '../helpers/drawRegistry.ts';
-import { seedDrawnVisits, today } from '../helpers/drawnVisits.ts';
+import { seedDrawnVisits, today, type DrawnVisit } from '../helpers/drawnVisits.ts';
 
 let api: Api;
 let reg: DrawRegistry;
 
-interface Visit {
-  id: string;
-  uscc: string;
-  name: string;
-  team: string[];
-  matters: string[];
-}
+type Visit = DrawnVisit;
 let visits: Visit[] = [];
 let reviewer: ConsoleAgent;
 let member: Agent;

@@ -7,20 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, startApi, type Agent, type Api } from './support.ts';
 import type { DrawRegistry } from '../helpers/drawRegistry.ts';
-import { plusDays, seedDrawnVisits, today } from '../helpers/drawnVisits.ts';
+import { plusDays, seedDrawnVisits, today, type DrawnVisit } from '../helpers/drawnVisits.ts';
 import * as registry from '../../src/services/registry.ts';
 import { loadCalendar } from '../../src/services/calendar.ts';
 
 let api: Api;
 let reg: DrawRegistry;
 
-interface Visit {
-  id: string;
-  uscc: string;
-  name: string;
-  team: string[];
-  matters: string[];
-}
+type Visit = DrawnVisit;
 let visits: Visit[] = [];
 let taskId = '';
 

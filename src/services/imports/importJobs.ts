@@ -219,18 +219,7 @@ export async function getImportJob(handle: DbHandle, id: string, user?: UserActo
   const report = StoredReport.safeParse(summary);
   const stored = StoredError.safeParse(summary);
   return {
-    id: row.id,
-    kind: row.kind as ImportKind,
-    status: row.status,
-    fileName: row.file_name,
-    skipInvalid: row.skip_invalid,
-    rowsRead: row.rows_read,
-    inserted: row.inserted,
-    updated: row.updated,
-    rejected: row.rejected,
-    phase: row.message,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
+    ...summaryOf(row),
     filesExpiredAt: row.files_expired_at,
     report: report.success ? report.data : null,
     failure: failureOf(row.status, report.success ? report.data : null, stored.success ? stored.data.error : undefined, row.message),
